@@ -1,0 +1,125 @@
+"""Hidden checks for ex01_forward_pass: dense_forward and mlp_forward."""
+
+import math
+
+from grading.core import Case, Mistake, Spec, np
+
+SHAPES = [(1, 1, 1), (4, 3, 2), (7, 5, 5), (3, 8, 1), (10, 2, 6)]
+
+
+def sigmoid(z):
+    """Logistic sigmoid written through tanh (overflow-free)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def identity(z):
+    return z * 1.0
+
+
+def dense_forward_cases(rng):
+    for n, d_in, d_out in SHAPES:
+        yield Case((rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out)),
+                    rng.normal(size=d_out)), label="random batch")
+    X, W, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 2)), rng.normal(size=2)
+    yield Case((X, W, b), label="X and W do not fit", raises=ValueError,
+               mentions=(str(X.shape), str(W.shape)))
+    X, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=3)
+    yield Case((X, W, b), label="b does not fit W", raises=ValueError,
+               mentions=(str(W.shape), str(b.shape)))
+
+
+def _layers(rng, sizes):
+    weights = [rng.normal(size=(a, b)) / math.sqrt(a) for a, b in zip(sizes, sizes[1:])]
+    biases = [rng.normal(size=b) for b in sizes[1:]]
+    return weights, biases
+
+
+def mlp_forward_cases(rng):
+    for sizes, n, activation in [([3, 2], 5, sigmoid), ([2, 4, 1], 6, sigmoid),
+                                 ([4, 5, 3, 2], 3, sigmoid), ([3, 3, 3, 3, 3], 4, identity),
+                                 ([1, 6, 2, 1], 1, sigmoid)]:
+        weights, biases = _layers(rng, sizes)
+        yield Case((rng.normal(size=(n, sizes[0])), weights, biases, activation),
+                   label=f"a network of layer sizes {sizes}")
+    weights, biases = _layers(rng, [3, 4, 2])
+    yield Case((rng.normal(size=(5, 3)), weights, biases[:1], sigmoid),
+               label="two weight matrices but one bias vector", raises=ValueError)
+    weights, _ = _layers(rng, [3, 4, 2])
+    weights[1] = rng.normal(size=(3, 2))
+    biases = [rng.normal(size=4), rng.normal(size=2)]
+    yield Case((rng.normal(size=(5, 3)), weights, biases, sigmoid),
+               label="layers whose shapes do not chain", raises=ValueError)
+
+
+SPECS = {
+    "dense_forward": Spec(dense_forward_cases, mistakes=[
+        Mistake("no shape check", "NumPy's own error does not name both shapes. Check "
+                "X.shape[1] == W.shape[0] and b.shape == (W.shape[1],) yourself and raise "
+                "ValueError with a message that shows the shapes, e.g. f\"X has shape "
+                "{X.shape} but W has shape {W.shape}\".", """
+def dense_forward(X, W, b):
+    return X @ W + b
+"""),
+        Mistake("bias forgotten", "the bias b is never added: Z = X @ W + b.", """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0] or b.shape != (W.shape[1],):
+        raise ValueError(f"X {X.shape}, W {W.shape}, b {b.shape}")
+    return X @ W
+"""),
+        Mistake("transposed weights", "you multiplied by W transposed. In this book W has shape "
+                "(d_in, d_out) and Z = X @ W, with no transpose.", """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0] or b.shape != (W.shape[1],):
+        raise ValueError(f"X {X.shape}, W {W.shape}, b {b.shape}")
+    return X @ W.T + b
+"""),
+        Mistake("X checked but not b", "you check X against W but not b against W: when b has "
+                "the wrong length, raise a ValueError that names W's and b's shapes.", """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X has shape {X.shape} but W has shape {W.shape}")
+    return X @ W + b
+"""),
+    ]),
+    "mlp_forward": Spec(mlp_forward_cases, mistakes=[
+        Mistake("no activation on the last layer", "the activation must be applied after every "
+                "layer, the last one included.", """
+def mlp_forward(X, weights, biases, activation):
+    if len(weights) != len(biases):
+        raise ValueError("weights and biases differ in length")
+    A = X
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        Z = dense_forward(A, W, b)
+        A = activation(Z) if i < len(weights) - 1 else Z
+    return A
+"""),
+        Mistake("every layer fed from X", "every layer must be fed the previous layer's "
+                "activations, not the input X (that only works with a single layer).", """
+def mlp_forward(X, weights, biases, activation):
+    if len(weights) != len(biases):
+        raise ValueError("weights and biases differ in length")
+    A = X
+    for W, b in zip(weights, biases):
+        A = activation(dense_forward(X, W, b))
+    return A
+"""),
+        Mistake("activation before the layer", "apply the layer first and the activation to its "
+                "output: A = activation(A @ W + b), not activation(A) @ W + b.", """
+def mlp_forward(X, weights, biases, activation):
+    if len(weights) != len(biases):
+        raise ValueError("weights and biases differ in length")
+    A = X
+    for W, b in zip(weights, biases):
+        A = dense_forward(activation(A), W, b)
+    return A
+"""),
+        Mistake("lengths not checked", "zip() silently stops at the shorter list: check "
+                "len(weights) == len(biases) and raise ValueError when they differ.", """
+def mlp_forward(X, weights, biases, activation):
+    A = X
+    for W, b in zip(weights, biases):
+        A = activation(dense_forward(A, W, b))
+    return A
+"""),
+    ]),
+}

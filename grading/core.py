@@ -199,7 +199,10 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
         if got.shape != expected.shape:
             return (f"{what} has shape {got.shape}; expected {expected.shape}."
                     + _shape_hint(expected.shape, got.shape))
-        if expected.dtype.kind == "f" and got.dtype.kind in "biu":
+        if expected.dtype.kind == "f" and got.dtype.kind == "b":
+            return (f"{what} is an array of booleans; expected floats: convert it with "
+                    ".astype(float).")
+        if expected.dtype.kind == "f" and got.dtype.kind in "iu":
             return (f"{what} has integer dtype {got.dtype}; expected floats. Integer arrays "
                     "silently truncate: start from float arrays (e.g. np.zeros(shape)).")
         if got.dtype.kind not in "biuf":
@@ -275,7 +278,8 @@ def _same(a, b, case):
     if (a.error is None) != (b.error is None) or a.modified != b.modified:
         return False
     if a.error is not None:
-        return type(a.error) is type(b.error)
+        named = [[m in str(outcome.error) for m in case.mentions] for outcome in (a, b)]
+        return type(a.error) is type(b.error) and named[0] == named[1]
     try:
         return compare(a.value, b.value, rtol=case.rtol, atol=case.atol) is None
     except Exception:  # noqa: BLE001 - an odd value simply does not match

@@ -123,3 +123,49 @@ def mlp_forward(X, weights, biases, activation):
 """),
     ]),
 }
+
+# Correct answers written differently: each must get full marks.
+ALTERNATIVES = {
+    "dense_forward": ["""
+def dense_forward(X, W, b):
+    n, d_in = X.shape
+    if W.shape[0] != d_in:
+        raise ValueError(f"shapes {X.shape} and {W.shape} do not chain")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"bias of shape {b.shape} does not fit weights of shape {W.shape}")
+    Z = np.empty((n, W.shape[1]))
+    for i in range(n):
+        for j in range(W.shape[1]):
+            Z[i, j] = sum(X[i, k] * W[k, j] for k in range(d_in)) + b[j]
+    return Z
+""", """
+def dense_forward(X, W, b):
+    if X.shape[-1] != W.shape[0] or b.shape != W.shape[1:]:
+        raise ValueError(f"X {X.shape}, W {W.shape} and b {b.shape} do not fit")
+    return np.einsum("nk,kj->nj", X, W) + b[None, :]
+""", """
+def dense_forward(X, W, b):
+    try:
+        if b.shape != (W.shape[1],):
+            raise ValueError
+        return np.matmul(X, W) + b
+    except ValueError:
+        raise ValueError(f"cannot combine X {X.shape}, W {W.shape}, b {b.shape}") from None
+"""],
+    "mlp_forward": ["""
+def mlp_forward(X, weights, biases, activation):
+    if len(weights) != len(biases):
+        raise ValueError("one bias vector per weight matrix, please")
+    A = X.copy()
+    for l in range(len(weights)):
+        A = activation(dense_forward(A, weights[l], biases[l]))
+    return A
+""", """
+import functools
+def mlp_forward(X, weights, biases, activation):
+    if len(weights) != len(biases):
+        raise ValueError(f"{len(weights)} != {len(biases)}")
+    return functools.reduce(lambda A, Wb: activation(dense_forward(A, *Wb)),
+                            zip(weights, biases), X)
+"""],
+}

@@ -1,0 +1,150 @@
+"""The website: builds with warnings as errors, publishes only the book, works offline."""
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from course import ROOT, strip_markers
+
+SECRETS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
+           "grading.check", "import grading")
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """A clean build of the site from the repository, as the README's command makes it."""
+    out = tmp_path_factory.mktemp("site")
+    bindir = Path(sys.executable).parent
+    done = subprocess.run(
+        [str(bindir / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
+         "-W", "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"))
+    return done, out / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def site(build):
+    done, html = build
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return html
+
+
+def test_build_has_no_warnings(build):
+    done, _ = build
+    assert done.returncode == 0
+    assert "WARNING" not in done.stdout + done.stderr, (done.stdout + done.stderr)[-4000:]
+
+
+def test_every_toc_page_is_built(site):
+    for file in toc_files():
+        assert (site / f"{file}.html").exists(), file
+
+
+def test_only_the_book_is_published(site):
+    published = {p.relative_to(site).as_posix() for p in site.rglob("*")}
+    for folder in ("solutions", "exercises", "tests", "grading", "benchmarks"):
+        assert not [p for p in published if p.startswith(folder) or f"/{folder}/" in p], folder
+    sources = {p.relative_to(site / "_sources").with_suffix("").as_posix()
+               for p in (site / "_sources").rglob("*") if p.is_file()}
+    assert sources == set(toc_files())
+
+
+def test_no_answers_or_hidden_tests_in_the_site(site):
+    answers = []
+    for notebook in (ROOT / "solutions").glob("*/*.ipynb"):
+        import nbformat
+
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                body = strip_markers(cell.source)
+                lines = [line.strip() for line in body.splitlines()
+                         if len(line.strip()) > 25 and not line.strip().startswith(("#", '"""'))]
+                answers.append((notebook.name, lines))
+    for path in site.rglob("*"):
+        if path.suffix not in (".html", ".ipynb", ".txt", ".js", ".md") or "mathjax" in path.parts:
+            continue
+        text = path.read_text(errors="replace")
+        for secret in SECRETS:
+            assert secret not in text, (path, secret)
+        for name, lines in answers:
+            if len(lines) >= 2:
+                shown = [line for line in lines if line in text]
+                assert len(shown) < len(lines), (path, name, shown)
+
+
+def test_math_is_served_by_the_site_itself(site):
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
+    page = (site / "book" / "01_forward_pass.html").read_text()
+    assert "mathjax/tex-chtml.js" in page
+    assert not re.search(r"<script[^>]+src=\"https?://[^\"]*mathjax", page, re.I)
+
+
+def test_chapters_have_launch_and_download_buttons(site):
+    for file in toc_files()[1:]:
+        page = (site / f"{file}.html").read_text()
+        assert "mybinder.org/v2/gh/backprop-from-scratch/backprop-from-scratch/main" in page, file
+        assert "colab.research.google.com/github/backprop-from-scratch" in page, file
+        assert f"_sources/{file}.ipynb" in page, file
+
+
+@contextlib.contextmanager
+def serve(directory):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+
+    class Quiet(handler.func):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("CI"):
+        pytest.fail("CI must test the site in a real browser: install Debian's chromium")
+    pytest.skip("no chromium on this machine (apt-get install chromium) to test in a browser")
+
+
+def test_a_browser_shows_typeset_math_and_figures(site, tmp_path):
+    browser = chromium()
+    with serve(site) as url:
+        done = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=15000", "--dump-dom", f"{url}/book/02_sigmoid.html"],
+            capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert "<mjx-container" in dom, "MathJax did not typeset the page:\n" + done.stderr[-2000:]
+    images = re.findall(r"<img[^>]+src=\"([^\"]+\.png)\"", dom)
+    assert images, "no figure on the page"
+    for src in images:
+        assert (site / "book" / src).resolve().exists(), src

@@ -25,16 +25,36 @@ c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines=['import grading.guard']",
 ]
-# Keep at most 200 lines of printed output per cell in graded notebooks.
+# Keep at most 200 lines and 20,000 characters of each printed output in graded notebooks.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
-# A graded test cell the student deleted is put back from the gradebook.
+c.CapOutputSize.max_chars = 20_000
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "grading.nbgrader_hooks.CapOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A graded test cell the student deleted is put back from the gradebook, and graded cells
+# the student moved are put back in their place before the notebook runs.
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "grading.nbgrader_hooks.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "grading.nbgrader_hooks.RestoreCellOrder",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Feedback shows which checks failed and why, never the hidden test code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "grading.feedback.ShortenTracebacks",
+    "grading.nbgrader_hooks.ShortenTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -59,7 +59,9 @@ class Spec:
 
     cases: Callable                    # cases(rng) -> iterable of Case
     mistakes: list = field(default_factory=list)
-    behaviour: Optional[Callable] = None   # behaviour(func) -> message or None (graded by behaviour)
+    # Graded by behaviour instead of by comparison with the reference (e.g. training):
+    # behaviour(func) -> None if it behaves, else a message; deterministic for a given func.
+    behaviour: Optional[Callable] = None
     seed: int = 0
 
 
@@ -318,7 +320,14 @@ def check(assignment, name, func, spec):
     if spec.behaviour is not None:
         message = spec.behaviour(func)
         if message:
-            raise HiddenCheckFailed(f"{name}: {message}{note}")
+            # The catalogued mistake whose behaviour fails the same way explains it.
+            hint = next((m.hint for m in spec.mistakes
+                         if spec.behaviour(mistake_function(assignment, name, m)) == message),
+                        None)
+            text = f"{name} failed a hidden check: {message}"
+            if hint:
+                text += f"\nLikely cause: {hint}"
+            raise HiddenCheckFailed(text + note)
         print(f"{name}: every hidden behaviour check passed.")
         return
     rng = np.random.default_rng(spec.seed)

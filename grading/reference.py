@@ -37,11 +37,15 @@ def _source(cell):
 
 
 def answer_sources(assignment):
-    """``{grade_id: source}`` of the answer cells, markers removed."""
+    """``{grade_id: source}`` of the setup and answer cells, in order, markers removed.
+
+    Setup cells are the read-only code cells students get too (imports, given helpers);
+    test cells are left out.
+    """
     answers = {}
     for cell in _cells(assignment):
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
+        if cell["cell_type"] == "code" and meta and not meta.get("grade"):
             lines = [line for line in _source(cell).splitlines()
                      if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
             answers[meta["grade_id"]] = "\n".join(lines) + "\n"
@@ -50,14 +54,15 @@ def answer_sources(assignment):
 
 @functools.lru_cache(maxsize=None)
 def namespace(assignment):
-    """Execute the answer cells in order in a fresh namespace and return it.
+    """Execute the setup and answer cells in order in a fresh namespace and return it.
 
     ``np`` there is a snapshot of numpy (see :mod:`grading.guard`), so a submission
     that monkeypatches numpy cannot change what the reference computes.
     """
-    ns = {"np": guard.clean_numpy(), "__name__": f"reference_{assignment}"}
+    ns = {"__name__": f"reference_{assignment}"}
     for grade_id, source in answer_sources(assignment).items():
         exec(compile(source, f"<reference {assignment}:{grade_id}>", "exec"), ns)
+        ns["np"] = guard.clean_numpy()  # whatever the setup cell imported as np
     return ns
 
 

@@ -24,6 +24,8 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines=['import grading.guard']",
+    # The kernel warns at every start that it talks over local TCP: true and harmless here.
+    "--IPKernelApp.log_level=ERROR",
 ]
 # Keep at most 200 lines and 20,000 characters of each printed output in graded notebooks.
 c.LimitOutput.max_lines = 200

@@ -64,29 +64,41 @@ def _load_config(root, **course):
     return config
 
 
-def grade_one(job):
-    """Autograde one submission and make its feedback; return (student, error or None)."""
-    root, assignment, student = job
+_APPS = {}
+
+
+def _apps(root, assignment):
+    """nbgrader's Autograde and GenerateFeedback for this worker, made once and reused:
+    the feedback exporter compiles its HTML templates only the first time."""
     import logging
     import warnings
 
     from nbgrader.converters import Autograde, GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
-    # nbgrader logs every step and a harmless checksum warning per notebook; progress
-    # lines are enough here, and failures are reported per student below.
-    logging.disable(logging.WARNING)
-    warnings.simplefilter("ignore")
-
-    config = _load_config(root, assignment_id=assignment, student_id=student)
-    try:
+    if (root, assignment) not in _APPS:
+        # nbgrader logs every step and a harmless checksum warning per notebook; the
+        # progress lines are enough here, and failures are reported per student.
+        logging.disable(logging.WARNING)
+        warnings.simplefilter("ignore")
+        config = _load_config(root, assignment_id=assignment)
         coursedir = CourseDirectory(config=config)
         autograde = Autograde(coursedir=coursedir, config=config)
         autograde.force = True
         autograde.create_student = True
-        autograde.start()
         feedback = GenerateFeedback(coursedir=coursedir, config=config)
         feedback.force = True
+        _APPS[root, assignment] = coursedir, autograde, feedback
+    return _APPS[root, assignment]
+
+
+def grade_one(job):
+    """Autograde one submission and make its feedback; return (student, error or None)."""
+    root, assignment, student = job
+    coursedir, autograde, feedback = _apps(root, assignment)
+    coursedir.student_id = student
+    try:
+        autograde.start()
         feedback.start()
     except Exception as error:  # noqa: BLE001 - reported per student, the others go on
         return student, f"{type(error).__name__}: {error}"

@@ -68,3 +68,17 @@ def test_each_graded_function_has_its_answer_and_test_cell(assignment):
 def test_master_notebooks_store_no_outputs(assignment):
     nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_nbgrader_validate_passes_the_solution_and_fails_the_release():
+    """`nbgrader validate` exits 0 even when a notebook fails, so use its Python API."""
+    from nbgrader.validator import Validator
+
+    assignment = ASSIGNMENTS[0]
+    solution = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    release = ROOT / "exercises" / assignment / f"{assignment}.ipynb"
+    assert Validator().validate(str(solution)) == {}
+    failed = Validator().validate(str(release))
+    assert failed.get("failed"), failed
+    inverted = Validator(invert=True)
+    assert "passed" not in inverted.validate(str(release))

@@ -45,14 +45,18 @@ def _grade(course, assignment):
 
 
 @pytest.fixture(scope="module")
-def courses(tmp_path_factory):
+def courses(request, tmp_path_factory):
+    """One graded course per assignment, built in parallel for the selected tests only."""
+    selected = {item.callspec.params["assignment"] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
+
     def build(assignment):
         course = Course(tmp_path_factory.mktemp(assignment), [assignment])
         _grade(course, assignment)
         return assignment, course
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        return dict(pool.map(build, ASSIGNMENTS))
+        return dict(pool.map(build, sorted(selected)))
 
 
 @pytest.fixture

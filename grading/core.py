@@ -168,7 +168,7 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
                     f"but it is a {kind}" + (f" of length {len(got)}" if
                                              isinstance(got, (tuple, list)) else "") + ".")
         for i, (e, g) in enumerate(zip(expected, got)):
-            message = compare(e, g, f"item {i} of {what}", rtol, atol)
+            message = compare(e, g, f"{what}[{i}]", rtol, atol)
             if message:
                 return message
         return None
@@ -190,7 +190,7 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
         if math.isnan(g) and not math.isnan(e):
             return f"{what} is NaN where a finite number was expected."
         if not _close(e, g, rtol, atol):
-            return f"{what} differs from the expected value (relative error {_rel(e, g):.2g})."
+            return f"{what} differs from the expected value ({_error(e, g)})."
         return None
     if isinstance(expected, ndarray):
         if isinstance(got, (list, tuple)):
@@ -213,12 +213,13 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
         e_flat, g_flat = _flat(expected), _flat(got)
         if any(math.isnan(g) for g in g_flat) and not any(math.isnan(e) for e in e_flat):
             return f"{what} contains NaN where finite values were expected."
-        worst = max(((_rel(e, g), i) for i, (e, g) in enumerate(zip(e_flat, g_flat))
-                     if not _close(e, g, rtol, atol)), default=None)
-        if worst is not None:
-            index = tuple(int(i) for i in np.unravel_index(worst[1], expected.shape))
-            return (f"{what} has the right shape {expected.shape} but wrong values "
-                    f"(first at index {index}; relative error up to {worst[0]:.2g}).")
+        wrong = [i for i, (e, g) in enumerate(zip(e_flat, g_flat)) if not _close(e, g, rtol, atol)]
+        if wrong:
+            worst = max(wrong, key=lambda i: _rel(e_flat[i], g_flat[i]))
+            index = tuple(int(i) for i in np.unravel_index(wrong[0], expected.shape))
+            return (f"{what} has the right shape {expected.shape} but wrong values in "
+                    f"{len(wrong)} of {len(e_flat)} entries (the first at index {index}; the worst: "
+                    f"{_error(e_flat[worst], g_flat[worst])}).")
         return None
     if expected is None:
         return None if got is None else f"{what} should be None."
@@ -231,6 +232,15 @@ def _rel(e, g):
     return abs(g - e) / max(abs(e), 1e-300)
 
 
+def _error(e, g):
+    """How far g is from e, in words, without giving either value away."""
+    if math.isnan(g) or math.isinf(g):
+        return f"got {g} where a finite number was expected"
+    if e == 0:
+        return f"off by {abs(g):.2g} where 0 was expected"
+    return f"relative error {_rel(e, g):.2g}"
+
+
 # ---------------------------------------------------------------------------------------
 # Checking and diagnosing
 
@@ -241,8 +251,8 @@ def describe(case, names):
         if isinstance(value, ndarray):
             parts.append(f"{name} of shape {value.shape}")
         elif isinstance(value, (list, tuple)) and value and isinstance(value[0], ndarray):
-            parts.append(f"{name}: {len(value)} arrays of shapes "
-                         + ", ".join(str(v.shape) for v in value))
+            parts.append(f"{name}: {len(value)} array{'s' if len(value) > 1 else ''} of shape"
+                         f"{'s' if len(value) > 1 else ''} " + ", ".join(str(v.shape) for v in value))
         elif callable(value):
             parts.append(f"{name} a function")
         elif _is_number(value):
@@ -319,7 +329,10 @@ def check(assignment, name, func, spec):
     ref = reference.function(assignment, name)
     names = list(inspect.signature(ref).parameters)
     if spec.behaviour is not None:
-        message = spec.behaviour(func)
+        try:
+            message = spec.behaviour(func)
+        except Exception as error:  # noqa: BLE001 - the student's code raised
+            message = f"it raised {type(error).__name__}: {error}"
         if message:
             # The catalogued mistake whose behaviour fails the same way explains it.
             hint = next((m.hint for m in spec.mistakes

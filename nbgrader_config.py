@@ -19,6 +19,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # cell and the rest of the notebook is still graded.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+# Retry a notebook whose kernel died or failed to start (cell errors are not retried: they
+# are part of the grade). Seen once in CI with two autogrades running side by side.
+c.Execute.execute_retries = 2
 # Take a snapshot of numpy before the first student cell runs (see grading/guard.py), so
 # a notebook that monkeypatches numpy cannot change what the hidden checks compute.
 c.Execute.extra_arguments = [

@@ -29,8 +29,10 @@ def nbgrader(args, cwd, timeout=900):
     done = subprocess.run(NBGRADER + list(args), cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
     if done.returncode != 0:
+        log = done.stdout + done.stderr
+        start = log.find("Traceback")  # the first error is the one that matters
         raise RuntimeError(f"nbgrader {' '.join(args)} exited {done.returncode}:\n"
-                           f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+                           + (log[start:start + 6000] if start >= 0 else log[-6000:]))
     return done
 
 

@@ -59,6 +59,7 @@ def plain_execution(folder):
     for path in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=30, allow_errors=True, kernel_name="python3",
+                       extra_arguments=["--IPKernelApp.log_level=ERROR"],
                        resources={"metadata": {"path": str(folder)}}).execute()
     return time.perf_counter() - start
 

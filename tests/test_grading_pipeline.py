@@ -6,6 +6,7 @@ untouched release (zero, without crashing) and one submission per catalogued mis
 """
 
 import html
+import importlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,6 +27,15 @@ def _mistake_rounds(assignment):
             for k in range(rounds)]
 
 
+def _alternative_rounds(assignment):
+    """Submission k uses the k-th correct-but-different answer of every function that has one."""
+    module = importlib.import_module(f"grading.specs.{assignment}")
+    alternatives = getattr(module, "ALTERNATIVES", {})
+    rounds = max((len(a) for a in alternatives.values()), default=0)
+    return [{name: sources[k] for name, sources in alternatives.items() if k < len(sources)}
+            for k in range(rounds)]
+
+
 def _grade(course, assignment):
     """Submit, autograde and give feedback for every kind of submission of one assignment."""
     course.submit(assignment, "reference")
@@ -39,6 +49,12 @@ def _grade(course, assignment):
                    if c.metadata.get("nbgrader", {}).get("solution")}
         answers.update({name: m.source.strip() + "\n" for name, m in mistakes.items()})
         course.submit(assignment, f"mistakes-{k}", answers=answers)
+    for k, alternatives in enumerate(_alternative_rounds(assignment)):
+        answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+                   for c in course.solution(assignment).cells
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        answers.update({name: source.strip() + "\n" for name, source in alternatives.items()})
+        course.submit(assignment, f"alternatives-{k}", answers=answers)
     course.autograde(assignment)
     course.feedback(assignment)
     return assignment
@@ -78,6 +94,18 @@ def test_reference_answers_get_full_marks(graded, assignment):
     for grade_id, points in maximum.items():
         nb = graded.autograded(assignment, "reference")
         assert scores[grade_id] == points, (grade_id, errors(nb, grade_id))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_correct_answers_written_differently_get_full_marks(graded, assignment):
+    rounds = _alternative_rounds(assignment)
+    assert rounds, f"{assignment} lists no alternative correct answers"
+    maximum = graded.max_scores(assignment)
+    for k in range(len(rounds)):
+        scores = graded.scores(assignment, f"alternatives-{k}")
+        nb = graded.autograded(assignment, f"alternatives-{k}")
+        for grade_id, points in maximum.items():
+            assert scores[grade_id] == points, (k, grade_id, errors(nb, grade_id))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

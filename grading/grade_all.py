@@ -213,7 +213,12 @@ def main(argv=None):
     parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
     parser.add_argument("--root", default=".", help="course root (default: current folder)")
     args = parser.parse_args(argv)
-    grade_all(args.assignment, args.submissions, args.root, args.jobs, args.csv)
+    if not Path(args.submissions).exists():
+        raise SystemExit(f"no such folder or zip: {args.submissions}")
+    try:
+        grade_all(args.assignment, args.submissions, args.root, args.jobs, args.csv)
+    except (ValueError, zipfile.BadZipFile) as error:
+        raise SystemExit(f"cannot grade {args.submissions}: {error}") from None
 
 
 if __name__ == "__main__":

@@ -51,3 +51,14 @@ def test_grade_all_refuses_an_unknown_assignment(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "unknown assignment 'ex99_nothing'" in done.stderr
+
+
+def test_grade_all_explains_an_empty_folder(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ROOT / "solutions" / A, tmp_path / "solutions" / A)
+    (tmp_path / "subs").mkdir()
+    done = subprocess.run([sys.executable, "-m", "grading.grade_all", A, "subs"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "no .ipynb submissions found" in done.stderr
+    assert "Traceback" not in done.stderr

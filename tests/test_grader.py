@@ -47,6 +47,13 @@ def test_correct_alternative_is_accepted(assignment, name, source):
     grading.check(assignment, name, ns[name])
 
 
+def test_every_function_has_at_least_two_correct_alternatives():
+    for assignment in ASSIGNMENTS:
+        module = __import__(f"grading.specs.{assignment}", fromlist=["SPECS"])
+        for name in module.SPECS:
+            assert len(getattr(module, "ALTERNATIVES", {}).get(name, [])) >= 2, name
+
+
 def test_every_function_has_at_least_three_catalogued_mistakes():
     for assignment in ASSIGNMENTS:
         for name, spec in grading.load_specs(assignment).items():

@@ -70,6 +70,12 @@ class Course:
         return nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb",
                              as_version=4)
 
+    def answers(self, assignment, notebook=None):
+        """{grade_id: source} of the answer cells of a notebook (default: the master)."""
+        notebook = notebook or self.solution(assignment)
+        return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
+                if c.metadata.get("nbgrader", {}).get("solution")}
+
     def submit(self, assignment, student, answers=None, edit=None):
         """Write a submission: the release with ``answers`` ({grade_id: source}) filled in.
 
@@ -77,10 +83,7 @@ class Course:
         notebook further (delete or move cells, ...) before it is written.
         """
         nb = self.release(assignment)
-        reference = {c.metadata["nbgrader"]["grade_id"]: c.source
-                     for c in self.solution(assignment).cells
-                     if c.metadata.get("nbgrader", {}).get("solution")}
-        chosen = dict(reference) if answers is None else dict(answers)
+        chosen = self.answers(assignment) if answers is None else dict(answers)
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in chosen:

@@ -39,22 +39,16 @@ def _alternative_rounds(assignment):
 def _grade(course, assignment):
     """Submit, autograde and give feedback for every kind of submission of one assignment."""
     course.submit(assignment, "reference")
-    release = course.release(assignment)
     course.submit(assignment, "untouched",
-                  answers={c.metadata["nbgrader"]["grade_id"]: c.source for c in release.cells
-                           if c.metadata.get("nbgrader", {}).get("solution")})
-    for k, mistakes in enumerate(_mistake_rounds(assignment)):
-        answers = {c.metadata["nbgrader"]["grade_id"]: c.source
-                   for c in course.solution(assignment).cells
-                   if c.metadata.get("nbgrader", {}).get("solution")}
-        answers.update({name: m.source.strip() + "\n" for name, m in mistakes.items()})
-        course.submit(assignment, f"mistakes-{k}", answers=answers)
-    for k, alternatives in enumerate(_alternative_rounds(assignment)):
-        answers = {c.metadata["nbgrader"]["grade_id"]: c.source
-                   for c in course.solution(assignment).cells
-                   if c.metadata.get("nbgrader", {}).get("solution")}
-        answers.update({name: source.strip() + "\n" for name, source in alternatives.items()})
-        course.submit(assignment, f"alternatives-{k}", answers=answers)
+                  answers=course.answers(assignment, course.release(assignment)))
+    rounds = [(f"mistakes-{k}", {name: m.source for name, m in mistakes.items()})
+              for k, mistakes in enumerate(_mistake_rounds(assignment))]
+    rounds += [(f"alternatives-{k}", alternatives)
+               for k, alternatives in enumerate(_alternative_rounds(assignment))]
+    for student, sources in rounds:
+        answers = course.answers(assignment)
+        answers.update({name: source.strip() + "\n" for name, source in sources.items()})
+        course.submit(assignment, student, answers=answers)
     course.autograde(assignment)
     course.feedback(assignment)
     return assignment

@@ -184,6 +184,15 @@ SPECS = {
                 "A^(l-1) (1 - A^(l-1)), the activations of the layer the error is sent to, not "
                 "those of the layer it comes from.", _variant(
                     ("            A = As[layer]\n", "            A = As[layer + 1]\n"))),
+        Mistake("hidden layers fed from X", "each layer must read the activations of the layer "
+                "before it, A^(l-1); you feed every hidden layer from X. With one hidden layer "
+                "the two agree, which is why the visible tests pass; with two or more they do "
+                "not: As.append(sigmoid(As[-1] @ W + b)).", _variant(
+                    ("""    for W, b in zip(weights, biases):
+        As.append(sigmoid(As[-1] @ W + b))""",
+                     """    for W, b in zip(weights[:-1], biases[:-1]):
+        As.append(sigmoid(X @ W + b))
+    As.append(sigmoid(As[-1] @ weights[-1] + biases[-1]))"""))),
         Mistake("bias gradient as a row", "the gradient of b must have the shape of b, "
                 "(d,): delta.sum(axis=0), without keepdims=True.", _variant(
                     ("delta.sum(axis=0)", "delta.sum(axis=0, keepdims=True)"))),

@@ -305,6 +305,7 @@ class Result:
     args_after: list = None
     kwargs_after: dict = None
     seconds: float = 0.0
+    calls: list = field(default_factory=list)  # (helper name, args) of each lent helper call
 
 
 @dataclass
@@ -323,6 +324,8 @@ class _Process:
 
     def __init__(self, sandbox, lend):
         self.lend = lend  # the grader's functions the student's code may call, by index
+        self.helper_names = {}  # index in lend -> name, for the helpers lent by name
+        self.calls = []  # the helper calls of the case being run
         if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
             runner = Path("/tmp/.backprop-runner")
             binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
@@ -370,6 +373,8 @@ class _Process:
                 raise wire.WireError("malformed arguments")
         except (wire.WireError, TypeError, ValueError) as error:
             raise ProtocolError(f"a malformed call: {error}") from None
+        if k in self.helper_names:
+            self.calls.append((self.helper_names[k], args))
         try:
             reply = {"op": "return", "value": wire.encode(self.lend[k](*args, **kwargs))}
         except Exception as error:  # noqa: BLE001 - the grader's function rejected the inputs
@@ -538,6 +543,7 @@ def _run_plan(process, plan, evaluation, step_timeout):
     for name, func in plan.helpers.items():
         process.lend.append(func)
         helper_ids[name] = len(process.lend) - 1
+        process.helper_names[helper_ids[name]] = name
     process.send({"op": "function", "name": plan.function, "helpers": helper_ids,
                   "driver": plan.driver})
     message = process.receive(time.monotonic() + step_timeout)
@@ -547,8 +553,10 @@ def _run_plan(process, plan, evaluation, step_timeout):
     if not evaluation.defined:
         return
     for i, (args, kwargs, strict) in enumerate(encoded):
+        process.calls = []
         process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs, "strict_fp": strict})
         message = process.receive(time.monotonic() + step_timeout)
         if message["op"] != "result" or message.get("i") != i:
             raise ProtocolError("a result out of order")
         evaluation.results.append(_result(message))
+        evaluation.results[-1].calls = process.calls

@@ -26,6 +26,7 @@ guaranteed.
 
 import copy
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -106,6 +107,30 @@ def _within(path, folder):
         return False
 
 
+def _installed_sources():
+    """The project folders that installed packages point to: the folder of every package an
+    editable install maps (setuptools' ``__editable__`` finders) and every folder a ``.pth``
+    file adds, when they hold a ``grading`` package. Student code must not import from them."""
+    folders = set()
+    for site in {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
+        for path in Path(site).glob("__editable__*"):
+            try:
+                text = path.read_text(errors="replace")
+            except OSError:
+                continue
+            for found in re.findall(r"['\"](/[^'\"\n]+)['\"]", text):
+                found = Path(found)
+                folders.add(found.parent if found.name in ("grading", "backprop") else found)
+        for path in Path(site).glob("*.pth"):
+            try:
+                lines = path.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            folders.update(Path(line.strip()) for line in lines
+                           if line.strip().startswith("/"))
+    return [f.resolve() for f in folders if (f / "grading").is_dir()]
+
+
 class Sandbox:
     """A scratch folder and the command line that runs a program in the sandbox around it.
 
@@ -152,9 +177,10 @@ class Sandbox:
         return env
 
     def _hidden(self):
-        # The course folder, and the folder this package was installed from (with its
-        # solutions/), which is another one when a course lives elsewhere.
-        hidden = [self.course_root, HERE.parent, Path.home().resolve()]
+        # The course folder, and the folders this package was installed from (with their
+        # solutions/): another one when a course lives elsewhere, and, for an editable
+        # install, the checkout that the virtualenv maps `grading` to.
+        hidden = [self.course_root, HERE.parent, *_installed_sources(), Path.home().resolve()]
         hidden += [Path(p) for p in PRIVATE]
         seen, out = set(), []
         for path in hidden:

@@ -60,10 +60,14 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Feedback shows which checks failed and why, never the hidden test code.
+# Feedback shows which checks failed and why, never the hidden test code. The page
+# (grading/feedback.py) reads offline (MathJax 3 copied next to it, no CDN), wraps long
+# hint lines, explains timeouts, and shows no student HTML/JS nor outputs over 1 MB.
+c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "grading.nbgrader_hooks.ShortenTracebacks",
+    "grading.feedback.SafeOutputs",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -6,7 +6,8 @@ they are, keeps image outputs of any size, lets a long hint line run off the rig
 and shows a timeout as two empty lines (``KeyboardInterrupt:``, ``CellTimeoutError:``).
 
 - :class:`SafeOutputs` (a ``GenerateFeedback`` preprocessor, after ``ShortenTracebacks``):
-  explains a timeout ("this cell ran longer than the 30 s limit"), drops JavaScript and
+  explains a timeout ("this cell ran longer than the 30 s limit") once, instead of empty
+  ``KeyboardInterrupt:`` and ``CellTimeoutError:`` lines, drops JavaScript and
   widget outputs, shows a student's HTML as escaped text and drops SVG that could run
   code, each with a note, and drops non-text outputs over ``max_bytes`` (1 MB) with a note.
 - :class:`FeedbackExporter` (``c.GenerateFeedback.exporter_class``): nbgrader's HTML
@@ -23,7 +24,7 @@ from pathlib import Path
 from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, List
 
 MATHJAX_SCRIPT = "tex-chtml-full.js"  # every TeX extension built in: nothing is fetched later
 MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
@@ -54,6 +55,19 @@ window.MathJax = {
 <script defer src="mathjax/%s"></script>""" % (MATHJAX_FONTS, MATHJAX_SCRIPT)
 
 
+_EMPTY_INTERRUPT = re.compile(r"\b(KeyboardInterrupt|CellTimeoutError):\s*$")
+
+
+def _is_timeout(output):
+    """Whether this output says that the cell was stopped by the time limit."""
+    if output.get("output_type") == "error":
+        return output.get("ename") == "CellTimeoutError"
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+        return "CellTimeoutError" in text or bool(re.search(r"longer than the \d+ s limit", text))
+    return False
+
+
 def _size(value):
     """Bytes of an output's data (base64 text counts as the bytes it encodes)."""
     if isinstance(value, list):
@@ -71,6 +85,9 @@ class SafeOutputs(NbGraderPreprocessor):
     """Make every output of the graded notebook safe and readable on the feedback page."""
 
     max_bytes = Integer(1_000_000, help="largest non-text output kept").tag(config=True)
+    # Declared configurable so that nbgrader's setting of it is not warned about.
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value
+                                 ).tag(config=True)
     html_chars = Integer(2_000, help="characters of a student's HTML shown as text").tag(config=True)
 
     def _limit(self):
@@ -83,26 +100,37 @@ class SafeOutputs(NbGraderPreprocessor):
         if cell.cell_type != "code":
             return cell, resources
         outputs = cell.get("outputs", [])
-        timed_out = any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
-                        for o in outputs)
+        timed_out = any(_is_timeout(o) for o in outputs)
+        explained = False
         kept = []
         for output in outputs:
             kind = output.get("output_type")
-            if kind == "error":
-                if timed_out and output.get("ename") == "KeyboardInterrupt" \
-                        and not str(output.get("evalue", "")).strip():
-                    continue  # the interrupt the timeout sent: said once, below
-                if output.get("ename") == "CellTimeoutError":
-                    message = (f"this cell ran longer than the {self._limit()} s limit and was "
-                               "stopped (an endless loop, or far too much work?)")
-                    output = NotebookNode(output_type="error", ename="CellTimeoutError",
-                                          evalue=message,
-                                          traceback=[f"CellTimeoutError: {message}"])
-                kept.append(output)
+            if timed_out and kind == "error" and output.get("ename") == "KeyboardInterrupt" \
+                    and not str(output.get("evalue", "")).strip():
+                continue  # the interrupt the timeout sent: said once, below
+            if kind == "error" and output.get("ename") == "CellTimeoutError":
+                if explained:
+                    continue
+                message = (f"this cell ran longer than the {self._limit()} s limit and was "
+                           "stopped (an endless loop, or far too much work?)")
+                output = NotebookNode(output_type="error", ename="CellTimeoutError",
+                                      evalue=message, traceback=[f"CellTimeoutError: {message}"])
+                explained = True
+            elif kind == "stream" and timed_out:
+                # An interrupt shown as text: its name with no message says nothing.
+                lines = [line for line in output.get("text", "").splitlines(keepends=True)
+                         if not _EMPTY_INTERRUPT.search(line)]
+                if not "".join(lines).strip():
+                    continue
+                output = NotebookNode(dict(output, text="".join(lines)))
+                explained = explained or "longer than" in output.text
             elif kind in ("display_data", "execute_result"):
                 kept.extend(self._safe_data(output))
-            else:
-                kept.append(output)
+                continue
+            kept.append(output)
+        if timed_out and not explained:
+            message = f"this cell ran longer than the {self._limit()} s limit and was stopped"
+            kept.append(NotebookNode(output_type="stream", name="stdout", text=message + "\n"))
         cell.outputs = kept
         return cell, resources
 
@@ -178,11 +206,30 @@ _MATHJAX_2 = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configurat
 _CDN = re.compile(r"<script[^>]*src=\"https?://[^\"]*mathjax[^\"]*\"[^>]*>\s*</script>", re.I)
 
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback page, sanitized, with MathJax 3 next to it instead of a CDN."""
+    """nbgrader's feedback page, sanitized, with MathJax 3 next to it instead of a CDN.
+
+    The template ``feedback_safe`` (grading/templates/) is nbgrader's ``feedback`` with
+    markdown cells passed through nbconvert's ``clean_html`` too: nbgrader's own template
+    renders a student's markdown, ``<script>`` included, as it is.
+    """
 
     sanitize_html = Bool(True, help="clean student HTML and markdown (nbconvert's "
                                     "clean_html)").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.template_name in ("feedback", ""):
+            # feedback_safe extends 'feedback/index.html.j2': nbgrader's template folder
+            # (a base dir here) must be on the search path itself.
+            self.extra_template_paths = [*self.extra_template_paths, *self.extra_template_basedirs]
+            self.extra_template_basedirs = [*self.extra_template_basedirs, str(TEMPLATES)]
+            self.template_name = "feedback_safe"
+            # template_paths was computed for the old name during __init__: recompute it.
+            self.template_paths = self._template_paths()
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)

@@ -42,6 +42,7 @@ from nbformat.notebooknode import from_dict
 
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
 # Metadata key of the markdown cell that lists the repairs (never a grade cell).
 NOTE_KEY = "grading"
@@ -509,6 +510,10 @@ class RepairNotebook(NbGraderPreprocessor):
     Needs ``resources['nbgrader']`` (as nbgrader's sanitize stage provides it), the
     gradebook and the release notebook ``<release_directory>/<assignment>/<notebook>.ipynb``.
     """
+
+    # Declared configurable so that nbgrader's setting of it is not warned about.
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value
+                                 ).tag(config=True)
 
     def _coursedir(self):
         converter = getattr(self.parent, "parent", None)

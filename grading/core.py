@@ -98,7 +98,7 @@ def _identical(before, after):
     if isinstance(before, ndarray) or isinstance(after, ndarray):
         return (isinstance(before, ndarray) and isinstance(after, ndarray)
                 and before.shape == after.shape and before.dtype == after.dtype
-                and ndarray.tolist(before) == ndarray.tolist(after))
+                and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
     if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
         return len(before) == len(after) and all(_identical(x, y) for x, y in zip(before, after))
     if callable(before) or isinstance(after, wire.Opaque):
@@ -402,11 +402,12 @@ def _cell_report(evaluation):
     return lines
 
 
-def judge(assignment, name, cells, spec=None, step_timeout=30.0):
+def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
     """Judge the function ``name`` that the notebook's code ``cells`` define.
 
     Returns ``(passed, message, notes)``: the verdict for the student, and lines about the
-    notebook (cells that raised, or that the grader had to skip).
+    notebook (cells that raised, or that the grader had to skip). ``skip`` is shared between
+    the functions of one notebook (see :func:`grading.sandbox.evaluate`).
     """
     spec = spec or load_spec(assignment, name)
     ref_ns = reference.namespace(assignment)
@@ -415,7 +416,8 @@ def judge(assignment, name, cells, spec=None, step_timeout=30.0):
     cases = list(spec.cases(np.random.default_rng(spec.seed)))
     helpers = {helper: ref_ns[helper] for helper in spec.helpers}
     evaluation = sandbox.evaluate(cells, name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
-                                  helpers=helpers, driver=spec.driver, step_timeout=step_timeout)
+                                  helpers=helpers, driver=spec.driver, step_timeout=step_timeout,
+                                  skip=skip)
     notes = _cell_report(evaluation)
     if not evaluation.defined:
         if evaluation.failure:

@@ -420,6 +420,8 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.st
     log_path = csv_path.with_suffix(".log")
     log_path.unlink(missing_ok=True)  # a log of an earlier run would be stale
     jobs = jobs or os.cpu_count() or 1
+    # The sandbox hides the course folder from student code; the workers inherit this.
+    os.environ["BACKPROP_COURSE_ROOT"] = str(root)
     # nbgrader runs `alembic` from PATH: make this interpreter's tools found even when the
     # virtualenv is not activated.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
@@ -523,7 +525,16 @@ def main(argv=None):
     parser.add_argument("--root", default=".", help="course root (default: current folder)")
     parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB,
                         help=f"largest notebook accepted, unpacked (default: {DEFAULT_MAX_MB})")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code without bubblewrap (trusted submissions only)")
     args = parser.parse_args(argv)
+    if args.no_sandbox:
+        os.environ["BACKPROP_GRADING_NO_SANDBOX"] = "1"
+    from grading import sandbox
+    try:
+        sandbox.enabled()  # refuse now, with the reason, rather than once per student
+    except sandbox.SandboxUnavailable as error:
+        raise SystemExit(f"cannot grade: {error}") from None
     if not Path(args.submissions).exists():
         raise SystemExit(f"no such folder or zip: {args.submissions}")
     try:

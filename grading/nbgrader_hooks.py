@@ -159,7 +159,7 @@ class HiddenChecks(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         specs = load_specs(assignment)
         cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_grade(cell)]
-        notes_shown = False
+        notes_shown, skip = False, {}
         for cell in nb.cells:
             grade_id = _grade_id(cell)
             if cell.cell_type != "code" or not is_grade(cell):
@@ -169,7 +169,7 @@ class HiddenChecks(NbGraderPreprocessor):
                 raise KeyError(f"{assignment}: the test cell {grade_id!r} has no hidden checks "
                                f"(grading/specs/{assignment}.py lists {sorted(specs)})")
             passed, message, notes = core.judge(assignment, name, cells, specs[name],
-                                                step_timeout=self.step_timeout)
+                                                step_timeout=self.step_timeout, skip=skip)
             outputs = [_inert(output) for output in cell.get("outputs", [])]
             if notes and not notes_shown and not passed:
                 outputs.append(_note("\n".join(notes)))

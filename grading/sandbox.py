@@ -42,6 +42,7 @@ from grading import wire
 
 NO_SANDBOX = "BACKPROP_GRADING_NO_SANDBOX"
 RUNNER_FILES = ("runner.py", "wire.py")
+SKIPPED = "pass  # skipped by the grader\n"
 HERE = Path(__file__).resolve().parent
 
 # Folders a sandbox sees empty, besides the course folder and the user's home.
@@ -151,7 +152,9 @@ class Sandbox:
         return env
 
     def _hidden(self):
-        hidden = [self.course_root, Path.home().resolve()]
+        # The course folder, and the folder this package was installed from (with its
+        # solutions/), which is another one when a course lives elsewhere.
+        hidden = [self.course_root, HERE.parent, Path.home().resolve()]
         hidden += [Path(p) for p in PRIVATE]
         seen, out = set(), []
         for path in hidden:
@@ -177,7 +180,8 @@ class Sandbox:
         for path in sorted(wanted, key=lambda p: len(p.parts)):
             if not any(_within(path, h) for h in hidden):
                 continue  # visible anyway
-            if _within(path, self.course_root) and not _within(path, venv):
+            if (_within(path, self.course_root) or _within(path, HERE.parent)) \
+                    and not _within(path, venv):
                 continue
             if any(_within(path, k) for k in keep):
                 continue
@@ -195,6 +199,11 @@ class Sandbox:
             cmd += ["--tmpfs", str(path)]
         for path in self._bound_back(hidden):
             cmd += ["--ro-bind", str(path), str(path)]
+        # The scratch folder keeps its path inside; its parents, inside a hidden folder,
+        # are made traversable for the sandbox's uid.
+        for parent in reversed(self.scratch.parents):
+            if any(_within(parent, h) and parent != h for h in hidden):
+                cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--bind", str(self.scratch), str(self.scratch)]
         for parent in sorted({str(Path(target).parent) for _, target in extra_binds}):
             cmd += ["--perms", "0755", "--dir", parent]
@@ -430,7 +439,7 @@ def _result(message):
 
 
 def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.0,
-             max_skips=3, limits=None):
+             max_skips=3, limits=None, skip=None):
     """Run the notebook's code ``cells`` in a sandboxed evaluator and call ``function`` on each
     case; return an :class:`Evaluation` of plain values.
 
@@ -439,10 +448,13 @@ def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.
     ``helpers`` (``{name: function}``) are lent the same way under those names, after the
     cells ran; ``driver`` is source code defining ``drive``, called instead of ``function``.
     Every cell and every case has ``step_timeout`` seconds of wall-clock time. A cell that
-    stalls, or ends the process, is skipped on a new run, at most ``max_skips`` times.
+    stalls, or ends the process, is skipped on a new run, at most ``max_skips`` times; its
+    index is added to ``skip`` (a dict of cell index to reason), and cells already in ``skip``
+    are skipped from the start, so that the next function of the notebook does not wait again.
     """
-    cells = list(cells)
-    evaluation = Evaluation()
+    skip = {} if skip is None else skip
+    cells = [SKIPPED if i in skip else source for i, source in enumerate(cells)]
+    evaluation = Evaluation(skipped_cells=sorted(skip.items()))
     for _attempt in range(max_skips + 1):
         lend = []
         encoded = [(wire.encode(list(args), lend), wire.encode(sorted(kwargs.items()), lend),
@@ -491,7 +503,8 @@ def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.
                        else f"stopped the grader's process: {stop}")
                 if current is not None:
                     evaluation.skipped_cells.append((current, why))
-                    cells[current] = "pass  # skipped by the grader\n"
+                    skip[current] = why
+                    cells[current] = SKIPPED
                     continue  # run the notebook again without that cell
                 evaluation.failure = f"your function {why}"
                 return evaluation

@@ -264,6 +264,15 @@ def _quiet():
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _silence_worker():
+    """Pool initializer: what a worker or its kernels print (kernel banners, C-level
+    warnings) must not reach the console; failures come back through the log instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _apps(root, assignment):
     """nbgrader's Autograde and GenerateFeedback for this worker, made once and reused:
     the feedback exporter compiles its HTML templates only the first time."""
@@ -448,7 +457,7 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.st
             report(student, f"UNGRADED: {sub.problem}")
     if todo:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=_silence_worker) as pool:
             for done in pool.imap_unordered(grade_one, [(str(root), assignment, s) for s in todo]):
                 student = done["student"]
                 repairs = " ".join(done["repairs"])

@@ -22,7 +22,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # rest of the notebook is still graded.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    # The kernel prints a banner about its connection file at every start: noise here.
+    "--IPKernelApp.log_level=ERROR",
+]
 # Keep at most 200 lines and 20,000 characters of each printed output in graded notebooks.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100

@@ -402,22 +402,39 @@ def _cell_report(evaluation):
     return lines
 
 
-def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
-    """Judge the function ``name`` that the notebook's code ``cells`` define.
+def judge_notebook(assignment, cells, names=None, step_timeout=30.0):
+    """Judge the graded functions ``names`` (default: all) that the notebook's code ``cells``
+    define, in one sandboxed evaluator.
 
-    Returns ``(passed, message, notes)``: the verdict for the student, and lines about the
-    notebook (cells that raised, or that the grader had to skip). ``skip`` is shared between
-    the functions of one notebook (see :func:`grading.sandbox.evaluate`).
+    Returns ``{name: (passed, message, notes)}``: the verdict for the student, and lines about
+    the notebook (cells that raised, or that the grader had to skip).
     """
-    spec = spec or load_spec(assignment, name)
+    import importlib
+
+    specs = importlib.import_module(f"grading.specs.{assignment}").SPECS
+    names = list(specs) if names is None else list(names)
     ref_ns = reference.namespace(assignment)
-    ref = _driven(ref_ns, spec, name)
+    prepared, plans = {}, []
+    for name in names:
+        spec = specs[name]
+        cases = list(spec.cases(np.random.default_rng(spec.seed)))
+        prepared[name] = spec, cases
+        plans.append(sandbox.Plan(name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
+                                  helpers={h: ref_ns[h] for h in spec.helpers},
+                                  driver=spec.driver))
+    evaluations = sandbox.evaluate(cells, plans, step_timeout=step_timeout)
+    return {name: _verdict(assignment, name, *prepared[name], evaluations[name])
+            for name in names}
+
+
+def judge(assignment, name, cells, step_timeout=30.0):
+    """Judge one graded function: ``(passed, message, notes)`` (see :func:`judge_notebook`)."""
+    return judge_notebook(assignment, cells, [name], step_timeout)[name]
+
+
+def _verdict(assignment, name, spec, cases, evaluation):
+    ref = _driven(reference.namespace(assignment), spec, name)
     names = list(inspect.signature(ref).parameters)
-    cases = list(spec.cases(np.random.default_rng(spec.seed)))
-    helpers = {helper: ref_ns[helper] for helper in spec.helpers}
-    evaluation = sandbox.evaluate(cells, name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
-                                  helpers=helpers, driver=spec.driver, step_timeout=step_timeout,
-                                  skip=skip)
     notes = _cell_report(evaluation)
     if not evaluation.defined:
         if evaluation.failure:

@@ -159,17 +159,19 @@ class HiddenChecks(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         specs = load_specs(assignment)
         cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_grade(cell)]
-        notes_shown, skip = False, {}
-        for cell in nb.cells:
+        tests = [cell for cell in nb.cells if cell.cell_type == "code" and is_grade(cell)]
+        names = []
+        for cell in tests:
             grade_id = _grade_id(cell)
-            if cell.cell_type != "code" or not is_grade(cell):
-                continue
             name = grade_id[len("test_"):] if grade_id.startswith("test_") else None
             if name not in specs:
                 raise KeyError(f"{assignment}: the test cell {grade_id!r} has no hidden checks "
                                f"(grading/specs/{assignment}.py lists {sorted(specs)})")
-            passed, message, notes = core.judge(assignment, name, cells, specs[name],
-                                                step_timeout=self.step_timeout, skip=skip)
+            names.append(name)
+        verdicts = core.judge_notebook(assignment, cells, names, step_timeout=self.step_timeout)
+        notes_shown = False
+        for cell, name in zip(tests, names):
+            passed, message, notes = verdicts[name]
             outputs = [_inert(output) for output in cell.get("outputs", [])]
             if notes and not notes_shown and not passed:
                 outputs.append(_note("\n".join(notes)))

@@ -25,10 +25,35 @@ def two_layer_weight_changes_cases(rng):
                label="x does not fit W_ih", raises=ValueError)
     yield Case((rng.normal(size=3), 0.5, rng.normal(size=(3, 2)), rng.normal(size=3), 0.5),
                label="w_ho does not fit W_ih", raises=ValueError)
+    # Shapes NumPy accepts without a word, with results of the wrong shape: only an explicit
+    # check refuses them (the instructions ask for one).
+    yield Case((rng.normal(size=3), 0.5, rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), 0.5),
+               label="a column w_ho of shape (n_h, 1)", raises=ValueError)
+    yield Case((rng.normal(size=(1, 3)), 0.5, rng.normal(size=(3, 4)), rng.normal(size=4), 0.5),
+               label="a row x of shape (1, d)", raises=ValueError)
 
+
+# Every catalogued mistake below checks the shapes as asked (the check is added to each, so
+# that a student who checks and has the mistake is told about it), except the one that
+# leaves the shapes to NumPy.
+CHECK = """
+    if x.shape != (W_ih.shape[0],) or w_ho.shape != (W_ih.shape[1],):
+        raise ValueError(f"x {x.shape}, W_ih {W_ih.shape} and w_ho {w_ho.shape} do not fit")"""
+SIGNATURE = "def two_layer_weight_changes(x, y, W_ih, w_ho, lr):"
 
 SPECS = {
     "two_layer_weight_changes": Spec(two_layer_weight_changes_cases, mistakes=[
+        Mistake("shapes left to NumPy", "NumPy raises for some shapes that do not fit but not for "
+                "all: a column w_ho of shape (n_h, 1) or a row x of shape (1, d) runs without a "
+                "word and gives results of the wrong shape. Check x.shape == (d,) and "
+                "w_ho.shape == (n_h,) yourself and raise ValueError.", """
+def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
+    a = sigmoid(x @ W_ih)
+    y_hat = sigmoid(a @ w_ho)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
+    delta_h = delta_o * w_ho * a * (1 - a)
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
+"""),
         Mistake("gradient instead of change", "both changes have the wrong sign, so the step climbs "
                 "the cost: you returned lr * dC/dw, not the change to add, -lr * dC/dw. With the "
                 "error terms of the chapter, delta_o = (y_hat - y) * y_hat * (1 - y_hat) = dC/dz_o "
@@ -185,6 +210,10 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     ]),
 }
 
+for _mistake in SPECS["two_layer_weight_changes"].mistakes[1:]:
+    assert _mistake.source.count(SIGNATURE) == 1, _mistake.name
+    _mistake.source = _mistake.source.replace(SIGNATURE, SIGNATURE + CHECK)
+
 # Correct answers written differently: each must get full marks.
 ALTERNATIVES = {
     "two_layer_weight_changes": ["""
@@ -213,6 +242,8 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     return [-lr * np.einsum("i,j->ij", x, dC_dh), -lr * dC_dz_o * sigmoid(h)]
 """, """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
+    if np.ndim(x) != 1 or np.ndim(w_ho) != 1 or len(x) != len(W_ih) or len(w_ho) != W_ih.shape[1]:
+        raise ValueError(f"shapes {np.shape(x)}, {W_ih.shape}, {np.shape(w_ho)} do not fit")
     hidden_output = sigmoid(np.matmul(x, W_ih))
     output = float(sigmoid(np.matmul(hidden_output, w_ho)))
     output_error_term = (y - output) * output * (1.0 - output)
@@ -229,3 +260,7 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     return lr * delta_h[None, :] * x[:, None], lr * delta_o * a   # as in the source lesson
 """],
 }
+
+# The mistake the instructions warn about, with (part of) the message that the visible tests
+# give it (tests/test_grading_pipeline.py checks that they do).
+SPECS["two_layer_weight_changes"].mistakes[0].visible = "NumPy does not: check w_ho.shape yourself"

@@ -15,27 +15,21 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
-# Autograde: each cell gets 30 s, so a function that loops forever fails its own test
-# cell and the rest of the notebook is still graded.
+# Autograde. Student code runs only in the sandbox (grading/sandbox.py): the kernel that
+# makes the outputs the student reads, and, for each graded function, a fresh evaluator
+# whose values HiddenChecks judges outside it. The verdict alone scores a test cell.
+# Each cell gets 30 s, so a function that loops forever fails its own test cell and the
+# rest of the notebook is still graded.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
-# Retry a notebook whose kernel died or failed to start (cell errors are not retried: they
-# are part of the grade). Seen once in CI with two autogrades running side by side.
-c.Execute.execute_retries = 2
-# Take a snapshot of numpy before the first student cell runs (see grading/guard.py), so
-# a notebook that monkeypatches numpy cannot change what the hidden checks compute.
-c.Execute.extra_arguments = [
-    "--HistoryManager.hist_file=:memory:",
-    "--IPKernelApp.exec_lines=['import grading.guard']",
-    # The kernel warns at every start that it talks over local TCP: true and harmless here.
-    "--IPKernelApp.log_level=ERROR",
-]
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 # Keep at most 200 lines and 20,000 characters of each printed output in graded notebooks.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
 c.CapOutputSize.max_chars = 20_000
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "grading.nbgrader_hooks.SandboxedExecute",
+    "grading.nbgrader_hooks.HiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

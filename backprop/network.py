@@ -1,10 +1,11 @@
-"""The fully connected network of chapter 8 (*Backpropagation through any number of layers*).
+"""The fully connected sigmoid network of chapter 8, as later chapters import it.
 
-Samples are rows: ``X`` is ``(n, d_0)``, ``weights[l - 1]`` is W^l of shape ``(d_{l-1}, d_l)``
-and ``biases[l - 1]`` is b^l of shape ``(d_l,)``. Hidden layers are sigmoid; the output layer
-is sigmoid, or linear with ``linear_output=True``. The cost is the quadratic cost
-C = ||A^L - Y||^2 / (2n), whose gradient with respect to A^L is (A^L - Y) / n. Chapter 8
-derives every line; later chapters import it from here instead of pasting it again.
+Chapter 8 derives every line of this module in the open (forward pass, the four backprop
+equations, the column-vector version of Nielsen's ``network.py``); chapters 9 and 10 import
+it from here instead of pasting it again. Samples are rows: ``X`` is ``(n, d_0)``,
+``weights[l]`` is ``(d_l, d_{l+1})`` and ``biases[l]`` is ``(d_{l+1},)``, so ``weights[0]``
+is the book's W^1. The cost is the quadratic cost averaged over the batch,
+C = sum_i ||a_i - y_i||^2 / (2n).
 """
 
 import numpy as np
@@ -15,8 +16,8 @@ from backprop.activations import sigmoid, sigmoid_prime
 def init_params(sizes, rng):
     """Weights W ~ N(0, 1/d_in) of shape (d_in, d_out) and zero biases (d_out,), one pair per layer.
 
-    sizes: units per layer, inputs first, e.g. [64, 32, 10]; rng: a numpy Generator.
-    Returns (weights, biases), two lists of length len(sizes) - 1.
+    sizes: units per layer, inputs first, e.g. [784, 30, 10]; rng: a numpy Generator.
+    Returns (weights, biases), two lists of len(sizes) - 1 float64 arrays.
     """
     weights = [rng.normal(0.0, 1.0 / np.sqrt(d_in), size=(d_in, d_out))
                for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True)]
@@ -25,10 +26,11 @@ def init_params(sizes, rng):
 
 
 def forward(X, weights, biases, linear_output=False):
-    """The forward pass, keeping every weighted input and activation for the backward pass.
+    """The forward pass, keeping every weighted input and activation.
 
-    X: (n, d_0). Returns Zs = [None, Z^1, ..., Z^L] and As = [A^0 = X, A^1, ..., A^L], so that
-    Zs[l] is Z^l and As[l] is A^l, each (n, d_l). Raises ValueError if X has the wrong width.
+    X: (n, d_0). Returns Zs = [None, Z^1, ..., Z^L] and As = [A^0 = X, A^1, ..., A^L], each
+    (n, d_l), so that Zs[l] is Z^l as in the math. With linear_output the last layer is
+    A^L = Z^L. Raises ValueError when X does not have one column per row of W^1.
     """
     if X.shape[1] != weights[0].shape[0]:
         raise ValueError(f"X has shape {X.shape} but W^1 has shape {weights[0].shape}: "
@@ -43,18 +45,16 @@ def forward(X, weights, biases, linear_output=False):
 
 
 def cost(X, Y, weights, biases, linear_output=False):
-    """The quadratic cost C = sum_i ||a_i - y_i||^2 / (2n) of the network on X (n, d_0), Y (n, d_L)."""
+    """C = sum over samples of ||a_i - y_i||^2, divided by 2n; X (n, d_0), Y (n, d_L). A float."""
     A_L = forward(X, weights, biases, linear_output)[1][-1]
-    return np.sum((A_L - Y) ** 2) / (2 * X.shape[0])
+    return float(np.sum((A_L - Y) ** 2) / (2 * X.shape[0]))
 
 
 def backward(Y, weights, Zs, As, linear_output=False):
-    """Gradients of C by BP1-BP4, from the lists Zs and As of :func:`forward`.
+    """Gradients of C for every layer by BP1-BP4, from the lists that forward returns.
 
-    The output error is delta^L = (A^L - Y) / n, times sigmoid'(Z^L) unless the output is linear.
-    Any output layer whose delta^L is (A^L - Y) / n (softmax with cross-entropy, chapter 11)
-    can reuse this with ``linear_output=True`` and its own A^L in As[-1].
-    Returns (grads_W, grads_b), shaped like weights and biases.
+    Y: (n, d_L). Returns (grads_W, grads_b), lists shaped like weights and biases: the mean
+    over the batch of the per-sample gradients (the 1/n enters once, in BP1).
     """
     n, L = Y.shape[0], len(weights)
     grads_W, grads_b = [None] * L, [None] * L
@@ -67,3 +67,27 @@ def backward(Y, weights, Zs, As, linear_output=False):
         if layer > 1:                                 # BP2: delta^(l-1) from delta^l and W^l
             delta = (delta @ weights[layer - 1].T) * sigmoid_prime(Zs[layer - 1])
     return grads_W, grads_b
+
+
+def column_backprop(x, y, ws, bs):
+    """Nielsen's per-sample backprop: one sample as columns, for the per-sample cost ||a - y||^2 / 2.
+
+    x: (d_0, 1), y: (d_L, 1); ws[l - 1] = w^l = (W^l).T of shape (d_l, d_{l-1}); bs[l - 1] of
+    shape (d_l, 1). Returns (nabla_w, nabla_b) shaped like ws and bs, for this one sample (the
+    classic code adds them up over a mini-batch and divides by its size).
+    """
+    a, activations, zs = x, [x], [None]
+    for w, b in zip(ws, bs, strict=True):
+        z = w @ a + b
+        a = sigmoid(z)
+        zs.append(z)
+        activations.append(a)
+    L = len(ws)
+    nabla_w, nabla_b = [None] * L, [None] * L
+    delta = (activations[L] - y) * sigmoid_prime(zs[L])  # BP1 for one sample
+    for layer in range(L, 0, -1):
+        nabla_w[layer - 1] = delta @ activations[layer - 1].T  # BP4: a_k delta_j at (j, k)
+        nabla_b[layer - 1] = delta                             # BP3
+        if layer > 1:
+            delta = (ws[layer - 1].T @ delta) * sigmoid_prime(zs[layer - 1])  # BP2
+    return nabla_w, nabla_b

@@ -1,26 +1,26 @@
-"""Compare a student's function with the reference on many inputs, and explain a failure.
+"""Judge a student's function by the values it produced (TRUSTED SIDE; never runs student code).
 
 A :class:`Spec` lists the inputs a function is checked on (:class:`Case`) and the wrong
-answers students really write (:class:`Mistake`). :func:`check` runs the student's
-function and the reference on every case; at the first difference it looks for the
-catalogued mistake that reproduces the student's outputs and raises an
-:class:`AssertionError` whose message names the check, the input shapes and the likely
-misconception, never the hidden input values or the reference code.
+answers students really write (:class:`Mistake`). :func:`judge` has the student's function
+called on every case in a sandboxed evaluator (:func:`grading.sandbox.evaluate`), which sends
+back only values; it calls the reference answer (read from ``solutions/``) on the same inputs
+here, compares, and at the first difference looks for the catalogued mistake that reproduces
+the student's values. The verdict is a message that names the check, the input shapes and the
+likely misconception, never the hidden input values or the reference code.
 
-Comparisons are done on Python floats from ``ndarray.tolist`` and the numpy snapshot of
-:mod:`grading.guard`, so monkeypatching numpy in a notebook cannot fool them.
+Nothing here imports or executes a submission: the reference answers, the catalogued mistakes
+and the lent helpers are the course's own code.
 """
 
-import copy
 import inspect
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from grading import guard, reference
+import numpy as np
 
-np = guard.clean_numpy()
+from grading import reference, runner, sandbox, wire
+
 ndarray = np.ndarray
 
 # Float64 round-off of the short computations graded here is below 1e-14 relative; a real
@@ -32,7 +32,11 @@ ATOL = 1e-12
 
 @dataclass
 class Case:
-    """One call of the function under test: ``f(*args, **kwargs)``."""
+    """One call of the function under test: ``f(*args, **kwargs)``.
+
+    ``judge(value)`` -> None or a message, if given, replaces the comparison with the
+    reference (for results with no single right value, such as a trained network).
+    """
 
     args: tuple
     kwargs: dict = field(default_factory=dict)
@@ -42,6 +46,7 @@ class Case:
     strict_fp: bool = False            # overflow, invalid value and division must not occur
     rtol: float = RTOL
     atol: float = ATOL
+    judge: Optional[Callable] = None
 
 
 @dataclass
@@ -55,21 +60,30 @@ class Mistake:
 
 @dataclass
 class Spec:
-    """How one graded function is checked."""
+    """How one graded function is checked.
+
+    ``helpers`` names other graded functions of the notebook that this one calls: they are
+    lent from the reference, so one bug costs points once. ``driver`` is source code defining
+    ``drive(*args)``, run after the student's cells and called instead of the function.
+    ``after(cases, outcomes)`` -> None or a message checks across cases once all passed.
+    """
 
     cases: Callable                    # cases(rng) -> iterable of Case
     mistakes: list = field(default_factory=list)
-    # Graded by behaviour instead of by comparison with the reference (e.g. training):
-    # behaviour(func) -> None if it behaves, else a message; deterministic for a given func.
-    behaviour: Optional[Callable] = None
     seed: int = 0
+    helpers: tuple = ()
+    driver: Optional[str] = None
+    after: Optional[Callable] = None
 
 
 @dataclass
 class Outcome:
+    """What one call produced, as plain values."""
+
     value: object = None
-    error: Optional[BaseException] = None
+    error: Optional[tuple] = None      # (type names, most derived first; message)
     modified: tuple = ()
+    seconds: float = 0.0
 
 
 class HiddenCheckFailed(AssertionError):
@@ -77,41 +91,55 @@ class HiddenCheckFailed(AssertionError):
 
 
 # ---------------------------------------------------------------------------------------
-# Running a function on a case
+# Outcomes
+
+def _identical(before, after):
+    """True if an input is unchanged by a call (functions and placeholders always are)."""
+    if isinstance(before, ndarray) or isinstance(after, ndarray):
+        return (isinstance(before, ndarray) and isinstance(after, ndarray)
+                and before.shape == after.shape and before.dtype == after.dtype
+                and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+        return len(before) == len(after) and all(_identical(x, y) for x, y in zip(before, after))
+    if callable(before) or isinstance(after, wire.Opaque):
+        return True
+    return before == after or (before != before and after != after)  # NaN stays NaN
+
+
+def _plain(value):
+    """The value as it would arrive from the sandbox (so both sides compare alike)."""
+    return wire.decode(wire.encode(value))
+
+
+def _outcome(result, case, names):
+    """An Outcome from what the evaluator sent back for one case."""
+    originals = _plain(list(case.args))
+    modified = tuple(name for name, before, after in zip(names, originals, result.args_after or [])
+                     if not _identical(before, after))
+    return Outcome(value=result.value, error=result.error, modified=modified,
+                   seconds=result.seconds)
+
+
+def run_local(func, case, names):
+    """Call one of the course's own functions (reference, mistake) on a case, here."""
+    args = [v.copy() if isinstance(v, ndarray) else _copy(v) for v in case.args]
+    kwargs = {k: _copy(v) for k, v in case.kwargs.items()}
+    result = runner.call(func, args, kwargs, case.strict_fp)
+    error = result.get("error")
+    return _outcome(sandbox.Result(
+        value=None if error is not None else _plain(result["value"]),
+        error=None if error is None else wire.decode_error(wire.error_tree(error)),
+        args_after=_plain(args), seconds=result["seconds"]), case, names)
+
 
 def _copy(value):
-    return value.copy() if isinstance(value, ndarray) else copy.deepcopy(value)
-
-
-def _identical(a, b):
-    if isinstance(a, ndarray) or isinstance(b, ndarray):
-        return (isinstance(a, ndarray) and isinstance(b, ndarray) and a.shape == b.shape
-                and a.dtype == b.dtype and ndarray.tolist(a) == ndarray.tolist(b))
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
-    return a == b if not callable(a) else a is b
-
-
-def run(func, case, names):
-    """Call ``func`` on copies of the case's inputs; note which inputs it modified."""
-    originals = [_copy(a) for a in case.args]
-    given = [_copy(a) for a in case.args]
-    kwargs = {k: _copy(v) for k, v in case.kwargs.items()}
-    outcome = Outcome()
-    with warnings.catch_warnings():
-        # Strict cases turn floating-point trouble into errors the verdict explains; other
-        # cases judge the values only, and must not print warnings into the feedback.
-        warnings.simplefilter("error" if case.strict_fp else "ignore")
-        settings = dict(over="raise", invalid="raise", divide="raise", under="ignore") \
-            if case.strict_fp else dict(all="ignore")
-        try:
-            with np.errstate(**settings):
-                outcome.value = func(*given, **kwargs)
-        except Exception as error:  # noqa: BLE001 - any error is reported to the student
-            outcome.error = error
-    outcome.modified = tuple(name for name, before, after in zip(names, originals, given)
-                             if not _identical(before, after))
-    return outcome
+    if isinstance(value, ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    return value
 
 
 # ---------------------------------------------------------------------------------------
@@ -163,7 +191,7 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
     """None if ``got`` matches ``expected``, else a sentence saying how it differs."""
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            kind = type(got).__name__
+            kind = _kind(got)
             return (f"{what} should be a tuple of {len(expected)} values, "
                     f"but it is a {kind}" + (f" of length {len(got)}" if
                                              isinstance(got, (tuple, list)) else "") + ".")
@@ -185,7 +213,7 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
             return (f"{what} should be a single number, but it is an array of shape {got.shape}. "
                     "Reduce it to a number (sum or mean over every axis, or .item()).")
         if not (_is_number(got) or isinstance(got, ndarray)):
-            return f"{what} should be a number, but it is a {type(got).__name__}."
+            return f"{what} should be a number, but it is a {_kind(got)}."
         e, g = float(expected), float(got)
         if math.isnan(g) and not math.isnan(e):
             return f"{what} is NaN where a finite number was expected."
@@ -198,7 +226,7 @@ def compare(expected, got, what="the result", rtol=RTOL, atol=ATOL):
                     "(np.asarray) of shape " + f"{expected.shape}.")
         if not isinstance(got, ndarray):
             return (f"{what} should be a NumPy array of shape {expected.shape}, "
-                    f"but it is a {type(got).__name__}.")
+                    f"but it is a {_kind(got)}.")
         if got.shape != expected.shape:
             return (f"{what} has shape {got.shape}; expected {expected.shape}."
                     + _shape_hint(expected.shape, got.shape))
@@ -260,6 +288,15 @@ def describe(case, names):
     return ", ".join(parts)
 
 
+def _kind(value):
+    return value.type_name if isinstance(value, wire.Opaque) else type(value).__name__
+
+
+def _error_text(error):
+    types, message = error
+    return f"{types[0]}: {message}" if message else types[0]
+
+
 def verdict(case, outcome, expected, names):
     """None if the outcome is right for the case, else a message."""
     if outcome.modified:
@@ -270,29 +307,32 @@ def verdict(case, outcome, expected, names):
     if case.raises is not None:
         if outcome.error is None:
             return f"it should raise {case.raises.__name__}, but it returned without an error."
-        if not isinstance(outcome.error, case.raises):
+        types, message = outcome.error
+        if case.raises.__name__ not in types:
             return (f"it should raise {case.raises.__name__}, but it raised "
-                    f"{type(outcome.error).__name__}: {outcome.error}")
-        missing = [m for m in case.mentions if m not in str(outcome.error)]
+                    f"{_error_text(outcome.error)}")
+        missing = [m for m in case.mentions if m not in message]
         if missing:
             return (f"it raised {case.raises.__name__} as it should, but the message "
-                    f"{str(outcome.error)!r} does not name the shapes involved "
-                    f"({', '.join(missing)}).")
+                    f"{message!r} does not name the shapes involved ({', '.join(missing)}).")
         return None
     if outcome.error is not None:
-        if isinstance(outcome.error, (FloatingPointError, RuntimeWarning)):
-            return (f"it triggered a floating-point problem: {outcome.error}. The result must be "
-                    "computed without overflow, invalid values or division by zero.")
-        return f"it raised {type(outcome.error).__name__}: {outcome.error}"
+        if outcome.error[0][0] in ("FloatingPointError", "RuntimeWarning"):
+            return (f"it triggered a floating-point problem: {outcome.error[1]}. The result must "
+                    "be computed without overflow, invalid values or division by zero.")
+        return f"it raised {_error_text(outcome.error)}"
+    if case.judge is not None:
+        return case.judge(outcome.value)
     return compare(expected.value, outcome.value, "the result", case.rtol, case.atol)
 
 
 def _same(a, b, case):
+    """True if two outcomes cannot be told apart by the checks of this case."""
     if (a.error is None) != (b.error is None) or a.modified != b.modified:
         return False
     if a.error is not None:
-        named = [[m in str(outcome.error) for m in case.mentions] for outcome in (a, b)]
-        return type(a.error) is type(b.error) and named[0] == named[1]
+        named = [[m in outcome.error[1] for m in case.mentions] for outcome in (a, b)]
+        return a.error[0][0] == b.error[0][0] and named[0] == named[1]
     try:
         return compare(a.value, b.value, rtol=case.rtol, atol=case.atol) is None
     except Exception:  # noqa: BLE001 - an odd value simply does not match
@@ -306,55 +346,107 @@ def mistake_function(assignment, name, mistake):
     return ns[name]
 
 
-def diagnose(assignment, name, spec, cases, outcomes, names):
-    """The hint of the catalogued mistake that reproduces the student's outcomes, if any."""
+def _driven(namespace, spec, name):
+    """The function the cases call in a namespace: the driver's ``drive``, or ``name``."""
+    if spec.driver is None:
+        return namespace[name]
+    ns = dict(namespace)
+    exec(compile(spec.driver, "<driver>", "exec"), ns)
+    return ns["drive"]
+
+
+def first_failure(spec, cases, outcomes, expected, names):
+    """(index of the first failing case, message) or None; then the ``after`` check."""
+    for i, (case, outcome) in enumerate(zip(cases, outcomes)):
+        if outcome is None:
+            return i, None
+        message = verdict(case, outcome, expected[i], names)
+        if message:
+            return i, message
+    if len(outcomes) < len(cases):
+        return len(outcomes), None
+    if spec.after is not None:
+        message = spec.after(cases, outcomes)
+        if message:
+            return len(cases), message
+    return None
+
+
+def diagnose(assignment, name, spec, cases, outcomes, expected, names, failure):
+    """The hint of the catalogued mistake that reproduces the student's outcomes, if any.
+
+    Where every case is compared with the reference, the mistake must give the same values on
+    every case; where a case is judged by its behaviour (``judge``, ``after``), it must fail
+    the same first check with the same message.
+    """
+    by_behaviour = spec.after is not None or any(c.judge is not None for c in cases)
     for mistake in spec.mistakes:
-        wrong = mistake_function(assignment, name, mistake)
-        if all(_same(run(wrong, case, names), outcome, case)
-               for case, outcome in zip(cases, outcomes)):
+        wrong = _driven({**reference.namespace(assignment),
+                         name: mistake_function(assignment, name, mistake)}, spec, name)
+        theirs = [run_local(wrong, case, names) for case in cases]
+        if by_behaviour:
+            if first_failure(spec, cases, theirs, expected, names) == failure:
+                return mistake.hint
+        elif len(outcomes) == len(cases) and all(
+                _same(t, o, c) for t, o, c in zip(theirs, outcomes, cases)):
             return mistake.hint
     return None
 
 
-def check(assignment, name, func, spec):
-    """Run every hidden check of ``spec`` on ``func``; raise HiddenCheckFailed on the first failure."""
-    tampered = guard.restore()
-    note = ""
-    if tampered:
-        note = ("\nNote: your notebook replaced " + ", ".join(tampered[:5])
-                + (" and more" if len(tampered) > 5 else "")
-                + "; the grader put the originals back and judged your function with them.")
-    if not callable(func):
-        raise HiddenCheckFailed(f"{name} is not a function (it is a {type(func).__name__}).")
-    ref = reference.function(assignment, name)
+def _cell_report(evaluation):
+    lines = []
+    for i, why in evaluation.skipped_cells:
+        lines.append(f"Your code cell {i + 1} {why}; the grader skipped it.")
+    for i, types, message in evaluation.cell_errors[:3]:
+        lines.append(f"Your code cell {i + 1} raised {_error_text((types, message))}")
+    return lines
+
+
+def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
+    """Judge the function ``name`` that the notebook's code ``cells`` define.
+
+    Returns ``(passed, message, notes)``: the verdict for the student, and lines about the
+    notebook (cells that raised, or that the grader had to skip). ``skip`` is shared between
+    the functions of one notebook (see :func:`grading.sandbox.evaluate`).
+    """
+    spec = spec or load_spec(assignment, name)
+    ref_ns = reference.namespace(assignment)
+    ref = _driven(ref_ns, spec, name)
     names = list(inspect.signature(ref).parameters)
-    if spec.behaviour is not None:
-        try:
-            message = spec.behaviour(func)
-        except Exception as error:  # noqa: BLE001 - the student's code raised
-            message = f"it raised {type(error).__name__}: {error}"
-        if message:
-            # The catalogued mistake whose behaviour fails the same way explains it.
-            hint = next((m.hint for m in spec.mistakes
-                         if spec.behaviour(mistake_function(assignment, name, m)) == message),
-                        None)
-            text = f"{name} failed a hidden check: {message}"
-            if hint:
-                text += f"\nLikely cause: {hint}"
-            raise HiddenCheckFailed(text + note)
-        print(f"{name}: every hidden behaviour check passed.")
-        return
-    rng = np.random.default_rng(spec.seed)
-    cases = list(spec.cases(rng))
-    outcomes = [run(func, case, names) for case in cases]
-    for case, outcome in zip(cases, outcomes):
-        expected = run(ref, case, names)
-        message = verdict(case, outcome, expected, names)
-        if message:
-            hint = diagnose(assignment, name, spec, cases, outcomes, names)
-            text = (f"{name} failed a hidden check ({case.label}; {describe(case, names)}): "
-                    f"{message}")
-            if hint:
-                text += f"\nLikely cause: {hint}"
-            raise HiddenCheckFailed(text + note)
-    print(f"{name}: all {len(cases)} hidden checks passed.")
+    cases = list(spec.cases(np.random.default_rng(spec.seed)))
+    helpers = {helper: ref_ns[helper] for helper in spec.helpers}
+    evaluation = sandbox.evaluate(cells, name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
+                                  helpers=helpers, driver=spec.driver, step_timeout=step_timeout,
+                                  skip=skip)
+    notes = _cell_report(evaluation)
+    if not evaluation.defined:
+        if evaluation.failure:
+            return False, f"{name} could not be graded: {evaluation.failure}", notes
+        return False, (f"your notebook does not define {name}: keep its answer cell, with "
+                       f"def {name}(...) in it, and make sure that cell runs without an error."), notes
+    outcomes = [_outcome(result, case, names) for result, case in zip(evaluation.results, cases)]
+    expected = [None if case.judge else run_local(ref, case, names) for case in cases]
+    failure = first_failure(spec, cases, outcomes, expected, names)
+    if failure is None:
+        return True, f"{name}: all {len(cases)} hidden checks passed.", notes
+    i, message = failure
+    if i < len(cases):
+        case = cases[i]
+        where = f"{case.label}; {describe(case, names)}" if describe(case, names) else case.label
+        text = f"{name} failed a hidden check ({where}): {message or evaluation.failure}"
+    else:
+        text = f"{name} failed a hidden check: {message}"
+    hint = diagnose(assignment, name, spec, cases, outcomes, expected, names, failure) \
+        if message else None
+    if hint:
+        text += f"\nLikely cause: {hint}"
+    return False, text, notes
+
+
+def load_spec(assignment, name):
+    import importlib
+
+    specs = importlib.import_module(f"grading.specs.{assignment}").SPECS
+    if name not in specs:
+        raise KeyError(f"{assignment} has no hidden checks for {name!r}")
+    return specs[name]

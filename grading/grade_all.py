@@ -148,6 +148,8 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path="grades.csv", ou
     if not (root / "solutions" / assignment).is_dir():
         raise SystemExit(f"unknown assignment {assignment!r}: no solutions/{assignment}/")
     jobs = jobs or os.cpu_count() or 1
+    # The sandbox hides the course folder from student code; the workers inherit this.
+    os.environ["BACKPROP_COURSE_ROOT"] = str(root)
     # nbgrader runs `alembic` from PATH: make this interpreter's tools found even when the
     # virtualenv is not activated.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
@@ -212,7 +214,16 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
     parser.add_argument("--root", default=".", help="course root (default: current folder)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code without bubblewrap (trusted submissions only)")
     args = parser.parse_args(argv)
+    if args.no_sandbox:
+        os.environ["BACKPROP_GRADING_NO_SANDBOX"] = "1"
+    from grading import sandbox
+    try:
+        sandbox.enabled()  # refuse now, with the reason, rather than once per student
+    except sandbox.SandboxUnavailable as error:
+        raise SystemExit(f"cannot grade: {error}") from None
     if not Path(args.submissions).exists():
         raise SystemExit(f"no such folder or zip: {args.submissions}")
     try:

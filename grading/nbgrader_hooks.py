@@ -1,5 +1,17 @@
-"""nbgrader preprocessors that make autograding and feedback robust (see nbgrader_config.py).
+"""nbgrader preprocessors: the trusted verdicts, and robust autograding and feedback
+(TRUSTED SIDE: these run in nbgrader's process, which never runs student code; see
+nbgrader_config.py).
 
+- :class:`SandboxedExecute` (autograde): nbgrader's ``Execute``, with the kernel in the
+  sandbox of :mod:`grading.sandbox`. Its outputs are only for the student to read. A kernel
+  that dies or stops answering ends the execution with a note in the cell that did it; the
+  verdicts do not need the kernel.
+- :class:`HiddenChecks` (autograde, after ``Execute``): for each test cell ``test_<name>``,
+  has the notebook's code run in a fresh sandboxed evaluator, judges the values that
+  ``<name>`` produced there (:func:`grading.core.judge`) and writes the verdict into the test
+  cell: an error output if and only if the function failed, so that ``SaveAutoGrades``
+  scores the trusted verdict alone. What the kernel printed in that cell stays for the
+  student to read, made inert: errors become text, displayed values lose their partial credit.
 - :class:`DeduplicateIds` (autograde): a cell the student copied carries the same grade_id.
   nbgrader's own DeduplicateIds keeps the last copy and leaves an empty ``nbgrader`` dict
   on the others, which makes ``add_missing_cells`` crash (KeyError 'grade_id'). This one
@@ -16,10 +28,15 @@
   This keeps only the last line, ``Name: message``, which is written for the student.
 """
 
+import time
+
+from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
-from traitlets import Integer
+from traitlets import Float, Integer
+
+from grading import core, load_specs, sandbox
 
 
 def _grade_id(cell):
@@ -98,3 +115,112 @@ class CapOutputSize(NbGraderPreprocessor):
                     output["evalue"] = self._cap(output.get("evalue", ""))
                     output["traceback"] = [self._cap(line) for line in output.get("traceback", [])]
         return cell, resources
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with the kernel in the sandbox; survives a kernel that dies or hangs."""
+
+    start_attempts = Integer(3, help="tries to start a kernel that fails to start").tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", sandbox.SandboxedKernelManager)
+        super().__init__(**kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        sandbox.enabled()  # refuse early, with the reason, when there can be no sandbox
+        self._stopped = None
+        for attempt in range(1, self.start_attempts + 1):
+            self._executed = False
+            try:
+                return super().preprocess(nb, resources, km)
+            except Exception as error:  # noqa: BLE001 - decided below
+                if self._executed or attempt == self.start_attempts:
+                    if self._executed:  # the kernel went away during or after a cell
+                        return self.nb, self.resources
+                    raise
+                self.log.warning("The kernel failed to start (%s: %s); trying again",
+                                 type(error).__name__, error)
+                time.sleep(0.5 * attempt)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._stopped is not None:
+            if cell.cell_type == "code":
+                cell.outputs = [_note(f"Not run: {self._stopped}")]
+            return cell, resources
+        self._executed = True
+        start = time.monotonic()
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except Exception as error:  # noqa: BLE001 - a dead or flooded kernel
+            self._stopped = f"the kernel stopped while running your code cell {index + 1}."
+            cell.outputs.append(_error(
+                "KernelStopped", f"the kernel stopped while running this cell "
+                f"({type(error).__name__}): it crashed, ran out of memory, or exited (os._exit). "
+                "Your functions are still graded, each in a process of its own."))
+            return cell, resources
+        if cell.cell_type == "code" and time.monotonic() - start >= self.timeout:
+            cell.outputs.append(_note(f"This cell ran longer than the {self.timeout} s limit "
+                                      "and was interrupted."))
+            if not self._responsive():
+                self._stopped = (f"the kernel no longer answered after your code cell "
+                                 f"{index + 1} ran past the {self.timeout} s limit.")
+        return cell, resources
+
+    def _responsive(self):
+        try:
+            self.wait_for_reply(self.kc.kernel_info(), timeout=5)
+            return True
+        except Exception:  # noqa: BLE001 - no reply in time
+            return False
+
+
+def _note(text):
+    return new_output("stream", name="stdout", text=text.rstrip("\n") + "\n")
+
+
+def _error(name, message):
+    return new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+
+
+def _inert(output):
+    """A kernel output of a test cell as something that cannot score: for reading only."""
+    kind = output.get("output_type")
+    if kind == "error":
+        return _note(f"In your notebook, this cell stopped at {output.get('ename')}: "
+                     f"{output.get('evalue')}")
+    if kind == "stream" and output.get("name") != "stdout":
+        return _note(output.get("text", ""))
+    if kind == "execute_result":
+        return new_output("display_data", data=output.get("data", {}),
+                          metadata=output.get("metadata", {}))
+    return output
+
+
+class HiddenChecks(NbGraderPreprocessor):
+    """Write the trusted verdict of each graded function into its test cell."""
+
+    step_timeout = Float(30.0, help="seconds each cell and each hidden case may take").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        assignment = resources["nbgrader"]["assignment"]
+        specs = load_specs(assignment)
+        cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_grade(cell)]
+        notes_shown, skip = False, {}
+        for cell in nb.cells:
+            grade_id = _grade_id(cell)
+            if cell.cell_type != "code" or not is_grade(cell):
+                continue
+            name = grade_id[len("test_"):] if grade_id.startswith("test_") else None
+            if name not in specs:
+                raise KeyError(f"{assignment}: the test cell {grade_id!r} has no hidden checks "
+                               f"(grading/specs/{assignment}.py lists {sorted(specs)})")
+            passed, message, notes = core.judge(assignment, name, cells, specs[name],
+                                                step_timeout=self.step_timeout, skip=skip)
+            outputs = [_inert(output) for output in cell.get("outputs", [])]
+            if notes and not notes_shown and not passed:
+                outputs.append(_note("\n".join(notes)))
+                notes_shown = True
+            outputs.append(_note(f"Hidden checks: {message}") if passed
+                           else _error("HiddenCheckFailed", message))
+            cell.outputs = outputs
+        return nb, resources

@@ -1,16 +1,15 @@
-"""The reference implementations, read from the one place they live: ``solutions/``.
+"""The reference implementations, read from the one place they live: ``solutions/`` (TRUSTED SIDE).
 
 Each assignment's master notebook ``solutions/<assignment>/<assignment>.ipynb`` holds the
 reference answer of every graded function between ``### BEGIN SOLUTION`` and
-``### END SOLUTION``. The hidden tests and our own tests both load them from there, so
-there is no second copy to drift out of date.
+``### END SOLUTION``. The hidden checks and our own tests both load them from there, so
+there is no second copy to drift out of date. They run only in the grader's own process,
+which never runs student code, and never reach a sandbox.
 """
 
 import functools
 import json
 from pathlib import Path
-
-from grading import guard
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -54,15 +53,10 @@ def answer_sources(assignment):
 
 @functools.lru_cache(maxsize=None)
 def namespace(assignment):
-    """Execute the setup and answer cells in order in a fresh namespace and return it.
-
-    ``np`` there is a snapshot of numpy (see :mod:`grading.guard`), so a submission
-    that monkeypatches numpy cannot change what the reference computes.
-    """
+    """Execute the setup and answer cells in order in a fresh namespace and return it."""
     ns = {"__name__": f"reference_{assignment}"}
     for grade_id, source in answer_sources(assignment).items():
         exec(compile(source, f"<reference {assignment}:{grade_id}>", "exec"), ns)
-        ns["np"] = guard.clean_numpy()  # whatever the setup cell imported as np
     return ns
 
 

@@ -20,12 +20,12 @@ ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 
-def nbgrader(args, cwd, timeout=900):
+def nbgrader(args, cwd, timeout=900, env=None):
     """Run an nbgrader command in ``cwd``; fail with its output if it exits non-zero."""
     # nbgrader runs `alembic` and jupyter kernels from PATH: use this interpreter's.
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PYTHONWARNINGS="ignore",
-               PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+               PATH=bindir + os.pathsep + os.environ.get("PATH", ""), **(env or {}))
     done = subprocess.run(NBGRADER + list(args), cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
     if done.returncode != 0:
@@ -95,8 +95,9 @@ class Course:
         nbformat.write(nb, folder / f"{assignment}.ipynb")
         return folder
 
-    def autograde(self, assignment, *extra):
-        return nbgrader(["autograde", assignment, "--create", "--force", *extra], self.path)
+    def autograde(self, assignment, *extra, env=None):
+        return nbgrader(["autograde", assignment, "--create", "--force", *extra], self.path,
+                        env=env)
 
     def feedback(self, assignment):
         nbgrader(["generate_feedback", assignment, "--force"], self.path)

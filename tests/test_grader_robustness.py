@@ -1,12 +1,20 @@
-"""Broken and adversarial notebooks, graded through the real pipeline, with their expected grades.
+"""Broken, cheating and harmful notebooks, graded through the real pipeline (nbgrader autograde
+with the sandbox), with the grades their honest code deserves.
 
 All submissions are of ex02_sigmoid: sigmoid (3 points), sigmoid_prime (3), relu (2),
-relu_prime (2). Each scenario changes a reference submission in one way; the table says
-what each test cell must score.
+relu_prime (2). Each scenario changes a submission in one way; the table says what each test
+cell must score. The cheating scenarios implement nothing (every function is the release's
+`raise NotImplementedError()`, or wrong) and must score exactly that: 0. The harmful ones try
+to damage the course, the grader's installation, the home folder and other students, and to
+leave a process behind; the tests check that nothing changed.
 """
 
-import copy
-import json
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,7 +23,12 @@ from course import ROOT, Course
 
 A = "ex02_sigmoid"
 FULL = {"test_sigmoid": 3, "test_sigmoid_prime": 3, "test_relu": 2, "test_relu_prime": 2}
+ZERO = dict.fromkeys(FULL, 0)
 WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
+MARKER = "backprop-harm-marker-7f3a"
+HOME = Path.home()
+SITE = Path(next(p for p in sys.path if p.endswith("site-packages")))
+PROCESS_MARKER = "4242.4242"  # `sleep 4242.4242`: a process that must not outlive grading
 
 
 def _cell(nb, grade_id):
@@ -40,7 +53,7 @@ def _move_to_top(grade_id):
 
 def _duplicate(grade_id):
     def edit(nb):
-        twin = copy.deepcopy(_cell(nb, grade_id))
+        twin = nbformat.from_dict(dict(_cell(nb, grade_id)))
         twin["id"] = "copied-by-student"
         nb.cells.append(twin)
     return edit
@@ -68,11 +81,75 @@ def _reference_answer(grade_id):
     return _cell(nb, grade_id).source
 
 
+def _unanswered(grade_id):
+    return f"def {grade_id}(z):\n    raise NotImplementedError()\n"
+
+
+FULL_NAMES = [grade_id[len("test_"):] for grade_id in FULL]
+NOTHING = {name: _unanswered(name) for name in FULL_NAMES}
+
+
+def _cheat(first_cell_prefix="", **others):
+    """No implementation at all, with an attack written into the answer cells."""
+    answers = dict(NOTHING)
+    answers["sigmoid"] = first_cell_prefix + answers["sigmoid"]
+    answers.update(others)
+    return answers
+
+
+# Harm: what a submission tries to damage, with the paths it would need (absolute, as an
+# attacker would find them), filled in once the course folder of the test exists.
+HARM = """
+import os, shutil, subprocess
+for action in (
+    lambda: shutil.rmtree({victim!r}),
+    lambda: open({other_notebook!r}, "w").write("{{}}"),
+    lambda: open({solution!r}, "a").write("{marker}"),
+    lambda: open({repo_solution!r}, "a").write("{marker}"),
+    lambda: open({core!r}, "a").write("# {marker}"),
+    lambda: os.makedirs({startup!r}, exist_ok=True),
+    lambda: open(os.path.join({startup!r}, "00-{marker}.py"), "w").write("x = 1"),
+    lambda: open({pth!r}, "w").write("import os"),
+    lambda: open({csv!r}, "w").write("{marker}"),
+    lambda: subprocess.Popen(["sleep", "{process}"], start_new_session=True),
+):
+    try:
+        action()
+    except Exception:
+        pass
+if os.fork() == 0:  # a double fork that would rewrite the grades after the run
+    os.setsid()
+    if os.fork() == 0:
+        import time
+        time.sleep(4)
+        try:
+            open({csv!r}, "w").write("{marker}")
+        finally:
+            os._exit(0)
+    os._exit(0)
+"""
+
+
+def _harm(course):
+    submitted = course.path / "submitted"
+    return HARM.format(
+        victim=str(submitted / "victim"),
+        other_notebook=str(submitted / "other" / A / f"{A}.ipynb"),
+        solution=str(course.path / "solutions" / A / f"{A}.ipynb"),
+        repo_solution=str(ROOT / "solutions" / A / f"{A}.ipynb"),
+        core=str(ROOT / "grading" / "core.py"),
+        startup=str(HOME / ".ipython" / "profile_default" / "startup"),
+        pth=str(SITE / f"{MARKER}.pth"),
+        csv=str(course.path / "grades.csv"),
+        marker=MARKER, process=PROCESS_MARKER)
+
+
 # scenario: (answers replacing the reference ones, edit of the notebook, expected scores)
 SCENARIOS = {
+    # Broken notebooks
     "answer-cell-raises": (
         {"sigmoid": "1 / 0\n" + _reference_answer("sigmoid")}, None,
-        dict(FULL, test_sigmoid=0, test_sigmoid_prime=0)),
+        dict(FULL, test_sigmoid=0)),
     "function-loops-forever": (
         {"relu": "def relu(z):\n    while True:\n        pass\n"}, None,
         dict(FULL, test_relu=0)),
@@ -97,50 +174,141 @@ SCENARIOS = {
         {}, _delete("relu_prime"), dict(FULL, test_relu_prime=0)),
     "cells-reversed": (
         {}, _reverse, FULL),
-    "monkeypatches-numpy": (
-        {"relu": "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
-                 + WRONG_RELU}, None,
-        dict(FULL, test_relu=0)),
-    "redefines-names-the-tests-use": (
-        {"relu": "grading = None\ncheck = None\ncore = None\nreference = None\n" + WRONG_RELU},
-        None, dict(FULL, test_relu=0)),
-    "reseeds-and-patches-the-generator": (
-        {"relu": "np.random.seed(0)\nnp.random.default_rng = lambda *a, **k: None\n" + WRONG_RELU},
-        None, dict(FULL, test_relu=0)),
     "returns-a-list": (
         {"relu": "def relu(z):\n    return np.maximum(z, 0).tolist()\n"}, None,
         dict(FULL, test_relu=0)),
+    # Cheating: nothing implemented, and an attack on the checks
+    "ipython-input-transformer": (
+        _cheat("get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n"),
+        None, ZERO),
+    "imports-the-reference": (
+        _cheat("from grading import reference\n", sigmoid=(
+            "from grading import reference\n"
+            "sigmoid = reference.function('ex02_sigmoid', 'sigmoid')\n")),
+        None, ZERO),
+    "reads-the-solution-from-disk": (
+        _cheat(sigmoid=(
+            "import json\n"
+            f"for path in [{str(ROOT / 'solutions' / A / (A + '.ipynb'))!r}, "
+            f"'solutions/{A}/{A}.ipynb']:\n"
+            "    try:\n"
+            "        cells = json.load(open(path))['cells']\n"
+            "        exec(''.join(cells[3]['source']))\n"
+            "    except OSError:\n"
+            "        pass\n")),
+        None, ZERO),
+    "replaces-grading": (
+        _cheat("import grading, grading.core\ngrading.check = lambda *a, **k: None\n"
+               "grading.core.judge = lambda *a, **k: (True, 'ok', [])\n"),
+        None, ZERO),
+    "displays-a-number-in-the-test-cell": (
+        _cheat(**{name: f"import sys\ndef {name}(z):\n    sys.displayhook(3)\n    return z\n"
+                  for name in FULL_NAMES}),
+        None, ZERO),
+    "patches-numpy-during-the-call": (
+        _cheat(**{name: (f"def {name}(z):\n    np.allclose = lambda *a, **k: True\n"
+                         "    np.array_equal = lambda *a, **k: True\n    return z\n")
+                  for name in FULL_NAMES}),
+        None, ZERO),
+    "thread-keeps-patching": (
+        _cheat("import threading\n"
+               "def _patch():\n"
+               "    while True:\n"
+               "        np.allclose = lambda *a, **k: True\n"
+               "        np.isnan = lambda *a, **k: np.zeros(1, bool)\n"
+               "threading.Thread(target=_patch, daemon=True).start()\n",
+               relu="def relu(z):\n    return np.abs(z)\n"),
+        None, ZERO),
+    "array-subclass-lies-about-its-shape": (
+        _cheat(**{name: ("class Liar(np.ndarray):\n"
+                         "    shape = property(lambda self: self._shape)\n"
+                         f"def {name}(z):\n"
+                         "    out = np.zeros(0).view(Liar)\n"
+                         "    out._shape = np.shape(z)\n"
+                         "    return out\n") for name in FULL_NAMES}),
+        None, ZERO),
 }
+
+
+def _fingerprint(folder):
+    """{relative path: sha256} of every file below a folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def _processes_with(marker):
+    done = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
+    return [line for line in done.stdout.splitlines() if marker in line]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = Course(tmp_path_factory.mktemp("robustness"), [A])
     for student, (changes, edit, _) in SCENARIOS.items():
-        answers = {k: v for k, v in ((g, _reference_answer(g)) for g in FULL_ANSWERS)}
+        answers = {g: _reference_answer(g) for g in FULL_NAMES}
         answers.update(changes)
         course.submit(A, student, answers=answers, edit=edit)
+    # The harmful submission, its victims, and a fingerprint of all they could damage.
+    course.submit(A, "harmful", answers=_cheat(_harm(course)))
+    course.submit(A, "victim")
+    course.submit(A, "other")
+    course.fingerprints = {
+        "solutions": _fingerprint(course.path / "solutions"),
+        "repository grading/ and solutions/": {**_fingerprint(ROOT / "grading"),
+                                              **_fingerprint(ROOT / "solutions")},
+        "victims' submissions": {**_fingerprint(course.path / "submitted" / "victim"),
+                                 **_fingerprint(course.path / "submitted" / "other")},
+    }
+    # The sandboxes' scratch folders go here, to check that none is left behind.
+    course.scratch = tmp_path_factory.mktemp("scratch")
     # A short per-cell limit keeps the infinite loops cheap; the course's own limit (30 s)
     # is checked in test_the_course_sets_its_limits.
-    course.autograde(A, "--Execute.timeout=8")
+    course.autograde(A, "--Execute.timeout=8", "--HiddenChecks.step_timeout=8",
+                     env={"TMPDIR": str(course.scratch)})
     course.feedback(A)
+    time.sleep(5)  # longer than the double-forked writer would wait
     return course
 
 
-FULL_ANSWERS = ["sigmoid", "sigmoid_prime", "relu", "relu_prime"]
-
-
 @pytest.mark.parametrize("student", SCENARIOS)
-def test_scenario_gets_its_expected_grade(graded, student):
+def test_scenario_gets_exactly_what_its_honest_code_deserves(graded, student):
     scores = graded.scores(A, student)
     expected = SCENARIOS[student][2]
     assert {k: scores[k] for k in expected} == expected
     assert scores["total"] == sum(expected.values())
 
 
-def test_monkeypatching_is_undone_and_reported(graded):
-    feedback = graded.feedback_html(A, "monkeypatches-numpy")
-    assert "numpy.allclose" in feedback and "put the originals back" in feedback
+def test_a_harmful_notebook_scores_nothing_and_damages_nothing(graded):
+    assert graded.scores(A, "harmful")["total"] == 0
+    assert graded.scores(A, "victim")["total"] == 10
+    assert graded.scores(A, "other")["total"] == 10
+    now = {
+        "solutions": _fingerprint(graded.path / "solutions"),
+        "repository grading/ and solutions/": {**_fingerprint(ROOT / "grading"),
+                                              **_fingerprint(ROOT / "solutions")},
+        "victims' submissions": {**_fingerprint(graded.path / "submitted" / "victim"),
+                                 **_fingerprint(graded.path / "submitted" / "other")},
+    }
+    for what, before in graded.fingerprints.items():
+        assert now[what] == before, f"{what} changed"
+    startup = HOME / ".ipython" / "profile_default" / "startup"
+    assert not startup.exists() or not [p for p in startup.iterdir() if MARKER in p.name], \
+        "a startup file was written into the home folder's IPython profile"
+    assert not (SITE / f"{MARKER}.pth").exists(), "a .pth file was written into the virtualenv"
+    assert not (graded.path / "grades.csv").exists() or \
+        MARKER not in (graded.path / "grades.csv").read_text()
+
+
+def test_no_process_outlives_grading_and_no_scratch_folder_is_left(graded):
+    assert _processes_with(PROCESS_MARKER) == []
+    assert not [p for p in _processes_with("bwrap") if "bp-sandbox-" in p]
+    assert list(graded.scratch.iterdir()) == []
+
+
+def test_the_kernel_output_of_a_cheat_is_shown_but_not_scored(graded):
+    nb = graded.autograded(A, "displays-a-number-in-the-test-cell")
+    kinds = [o.output_type for o in _cell(nb, "test_sigmoid").outputs]
+    assert "execute_result" not in kinds and kinds[-1] == "error"
 
 
 def test_huge_output_is_capped(graded):
@@ -148,6 +316,11 @@ def test_huge_output_is_capped(graded):
     assert path.stat().st_size < 300_000
     feedback = graded.path / "feedback" / "prints-megabytes" / A / f"{A}.html"
     assert feedback.stat().st_size < 2_000_000
+
+
+def test_a_stalled_cell_is_named_in_the_feedback(graded):
+    feedback = graded.feedback_html(A, "cell-loops-forever")
+    assert "the 8 s limit" in feedback
 
 
 def test_deleted_test_cells_are_restored(graded):
@@ -169,4 +342,21 @@ def test_the_course_sets_its_limits():
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     assert config.Execute.timeout == 30
     assert config.OverwriteCells.add_missing_cells is True
-    assert "grading.guard" in json.dumps(list(config.Execute.extra_arguments))
+    steps = list(config.Autograde.autograde_preprocessors)
+    assert steps.index("grading.nbgrader_hooks.SandboxedExecute") < \
+        steps.index("grading.nbgrader_hooks.HiddenChecks") < \
+        steps.index("nbgrader.preprocessors.SaveAutoGrades")
+    assert "nbgrader.preprocessors.Execute" not in steps
+
+
+def test_grading_refuses_without_bubblewrap_unless_told(tmp_path):
+    """Where bwrap is missing, the sandbox refuses with a reason, or warns once when allowed."""
+    env = dict(os.environ, PATH=str(tmp_path))  # no bwrap on this PATH
+    code = "from grading import sandbox\nprint(sandbox.enabled())"
+    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "apt-get install bubblewrap" in refused.stderr
+    allowed = subprocess.run([sys.executable, "-c", code + "\nprint(sandbox.enabled())"],
+                             env=dict(env, BACKPROP_GRADING_NO_SANDBOX="1"),
+                             capture_output=True, text=True)
+    assert allowed.stdout.split() == ["False", "False"]
+    assert allowed.stderr.count("WITHOUT a sandbox") == 1

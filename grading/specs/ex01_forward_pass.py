@@ -81,7 +81,7 @@ def dense_forward(X, W, b):
     return X @ W + b
 """),
     ]),
-    "mlp_forward": Spec(mlp_forward_cases, mistakes=[
+    "mlp_forward": Spec(mlp_forward_cases, helpers=("dense_forward",), mistakes=[
         Mistake("no activation on the last layer", "the activation must be applied after every "
                 "layer, the last one included.", """
 def mlp_forward(X, weights, biases, activation):

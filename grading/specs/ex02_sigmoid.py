@@ -85,7 +85,7 @@ def sigmoid(z):
     return 1 / (1 + math.exp(-z))
 """),
     ]),
-    "sigmoid_prime": Spec(sigmoid_prime_cases, mistakes=[
+    "sigmoid_prime": Spec(sigmoid_prime_cases, helpers=("sigmoid",), mistakes=[
         Mistake("derivative of the activation", "you computed z * (1 - z), the formula that "
                 "expects the activation a = sigma(z). This function receives z: return "
                 "sigmoid(z) * (1 - sigmoid(z)).", """

@@ -309,7 +309,7 @@ def chain_deltas(x, w, b, y):
     return delta
 """),
     ]),
-    "chain_weight_grads": Spec(chain_weight_grads_cases, mistakes=[
+    "chain_weight_grads": Spec(chain_weight_grads_cases, helpers=("chain_deltas",), mistakes=[
         Mistake("activation of the same neuron", "you multiplied delta_l by a_l, the neuron's own "
                 "activation. The value that enters w_l is the PREVIOUS neuron's activation: "
                 "dC/dw_l = delta_l * a_(l-1), with a_0 = x for the first neuron.", """

@@ -1,4 +1,4 @@
-"""Hidden checks for ex08_multilayer_backprop: backprop, sgd_step and train (graded by behaviour)."""
+"""Hidden checks for ex08_multilayer_backprop: backprop, sgd_step and train (judged by behaviour)."""
 
 import math
 
@@ -41,9 +41,11 @@ XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 # The budget stated in the notebook. The reference learns XOR with it for every one of 300
 # seeds tried, and so do initialisations with N(0, 1), Glorot, N(0, 0.1^2) or U(-1, 1) weights
-# (all learn it within 600 epochs); each run takes about 0.1 s.
+# (all learn it within 600 epochs). Graded, each run makes 2,000 calls of backprop and of
+# sgd_step, lent from the reference across the sandbox boundary (about 1 s a run): seed 0 of
+# the visible test and one more.
 XOR_BUDGET = "sizes=[2, 8, 1], epochs=1000, batch_size=2, lr=4.0"
-XOR_SEEDS = (0, 1, 2)
+XOR_SEEDS = (0, 1)
 
 
 def _sigmoid(z):
@@ -76,22 +78,13 @@ def _same(first, second):
     return first == second
 
 
-def _call(train, X, Y, sizes, epochs, batch_size, lr, seed):
-    """(result, None) or (None, message). The inputs are copies, so X and Y stay as they were."""
-    try:
-        return train(X.copy(), Y.copy(), list(sizes), epochs, batch_size, lr, seed=seed), None
-    except Exception as error:  # noqa: BLE001 - reported to the student
-        return None, (f"train(X, Y, {list(sizes)}, epochs={epochs}, batch_size={batch_size}, lr={lr}, "
-                      f"seed={seed}) raised {type(error).__name__}: {error}")
-
-
 def _structure(result, sizes, epochs):
     """None if result is (weights, biases, losses) of the right shapes, else a message."""
     where = f"with sizes={list(sizes)} and epochs={epochs}"
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         return f"train should return a tuple (weights, biases, losses); {where} it returned a " \
-               f"{type(result).__name__}" + (f" of length {len(result)}." if
-                                             isinstance(result, (tuple, list)) else ".")
+               f"{_kind(result)}" + (f" of length {len(result)}." if
+                                     isinstance(result, (tuple, list)) else ".")
     weights, biases, losses = result
     for what, got, shapes in (("weights", weights, [(a, b) for a, b in zip(sizes, sizes[1:])]),
                               ("biases", biases, [(b,) for b in sizes[1:]])):
@@ -112,65 +105,19 @@ def _structure(result, sizes, epochs):
     return None
 
 
-def train_behaviour(train):
-    """None if train behaves, else the first problem found (deterministic for a given train)."""
-    rng = np.random.default_rng(8)
-    X, Y = rng.normal(size=(8, 2)), rng.uniform(0.1, 0.9, size=(8, 1))
-    X3, Y3 = rng.normal(size=(7, 3)), rng.uniform(0.1, 0.9, size=(7, 2))
-    small = ([2, 3, 1], 3, 3, 0.5)  # sizes, epochs, batch_size (8 samples: 3 + 3 + 2), lr
+def _kind(value):
+    return getattr(value, "type_name", type(value).__name__)
 
-    # 1. The structure of the result, for depths 2 and 3; X and Y unchanged.
-    X_given, Y_given = X.copy(), Y.copy()
-    try:
-        result = train(X_given, Y_given, [2, 3, 1], 3, 3, 0.5, seed=0)
-    except Exception as error:  # noqa: BLE001 - reported to the student
-        return (f"train(X, Y, [2, 3, 1], epochs=3, batch_size=3, lr=0.5, seed=0) raised "
-                f"{type(error).__name__}: {error}")
-    problem = _structure(result, [2, 3, 1], 3)
-    if problem:
-        return problem
-    if not (_same(X_given, X) and _same(Y_given, Y)):
-        return ("train modified its input X or Y in place. Shuffle an array of indices "
-                "(rng.permutation(n)) and take batches with X[batch], which makes new arrays.")
-    deeper, problem = _call(train, X3, Y3, [3, 5, 4, 2], 2, 4, 0.5, 0)
-    if problem or _structure(deeper, [3, 5, 4, 2], 2):
-        return problem or _structure(deeper, [3, 5, 4, 2], 2)
 
-    # 2. The seed: the same seed gives the same result, another seed a different one.
-    again, problem = _call(train, X, Y, *small, 0)
-    if problem:
-        return problem
-    if not _same(list(again[0]) + list(again[1]), list(result[0]) + list(result[1])) or \
-            not _same([float(v) for v in again[2]], [float(v) for v in result[2]]):
-        return ("two calls with the same seed gave different networks. Create "
-                "rng = np.random.default_rng(seed) once and draw every random number from it.")
-    other, problem = _call(train, X, Y, *small, 1)
-    if problem:
-        return problem
-    if _same(list(other[0]), list(result[0])):
-        return ("seed=0 and seed=1 gave exactly the same weights: the seed argument is not used. "
-                "Create rng = np.random.default_rng(seed) from the argument.")
+def _structure_judge(sizes, epochs):
+    return lambda result: _structure(result, sizes, epochs)
 
-    # 3. The losses: losses[-1] is the cost C of the returned network on all of X.
-    weights, biases, losses = result
-    last, final = float(losses[-1]), _cost(X, Y, weights, biases)
-    if not _close(last, final):
-        before, problem = _call(train, X, Y, small[0], small[1] - 1, small[2], small[3], 0)
+
+def _xor_judge(seed):
+    def judge(result):
+        problem = _structure(result, [2, 8, 1], 1000)
         if problem:
             return problem
-        if _close(last, _cost(X, Y, before[0], before[1])):
-            return ("losses[-1] is the cost of the network before the last epoch's updates, not "
-                    "after them.")
-        if _close(last, 2 * final):
-            return "losses[-1] is twice the cost C of the returned network on all of X."
-        return ("losses[-1] is not the cost C = ||A - Y||^2 / (2n) of the returned network on "
-                "all of X and Y.")
-
-    # 4. Learning XOR with the stated budget.
-    for seed in XOR_SEEDS:
-        result, problem = _call(train, XOR_X, XOR_Y, [2, 8, 1], 1000, 2, 4.0, seed)
-        if problem or _structure(result, [2, 8, 1], 1000):
-            return problem or _structure(result, [2, 8, 1], 1000)
         weights, biases, losses = result
         if float(losses[-1]) > float(losses[0]):
             return (f"on XOR ({XOR_BUDGET}, seed={seed}) the cost after the last epoch is higher "
@@ -178,6 +125,66 @@ def train_behaviour(train):
         if not np.array_equal(_output(XOR_X, weights, biases) > 0.5, XOR_Y > 0.5):
             return (f"with {XOR_BUDGET} and seed={seed} the trained network does not put all four "
                     "XOR points on the right side of 0.5.")
+        return None
+    return judge
+
+
+# train is judged by what it does, not compared with the reference (its random draws are the
+# student's choice). Small runs first, then XOR with the stated budget; across runs,
+# train_after checks the seed and the losses. These indices name the runs it compares.
+SMALL = ([2, 3, 1], 3, 3, 0.5)  # sizes, epochs, batch_size (8 samples: 3 + 3 + 2), lr
+FIRST, DEEPER, AGAIN, OTHER_SEED, ONE_EPOCH_LESS = range(5)
+
+
+def train_cases(rng):
+    rng = np.random.default_rng(8)
+    X, Y = rng.normal(size=(8, 2)), rng.uniform(0.1, 0.9, size=(8, 1))
+    X3, Y3 = rng.normal(size=(7, 3)), rng.uniform(0.1, 0.9, size=(7, 2))
+    sizes, epochs, batch_size, lr = SMALL
+    small = f"8 samples, sizes={sizes}, epochs={epochs}, batch_size={batch_size}"
+    yield Case((X, Y, sizes, epochs, batch_size, lr), {"seed": 0}, label=f"{small}, seed=0",
+               judge=_structure_judge(sizes, epochs))
+    yield Case((X3, Y3, [3, 5, 4, 2], 2, 4, lr), {"seed": 0},
+               label="7 samples, sizes=[3, 5, 4, 2], epochs=2, batch_size=4",
+               judge=_structure_judge([3, 5, 4, 2], 2))
+    yield Case((X, Y, sizes, epochs, batch_size, lr), {"seed": 0},
+               label=f"{small}, seed=0, a second time", judge=_structure_judge(sizes, epochs))
+    yield Case((X, Y, sizes, epochs, batch_size, lr), {"seed": 1}, label=f"{small}, seed=1",
+               judge=_structure_judge(sizes, epochs))
+    yield Case((X, Y, sizes, epochs - 1, batch_size, lr), {"seed": 0},
+               label="8 samples, one epoch less, seed=0", judge=_structure_judge(sizes, epochs - 1))
+    for seed in XOR_SEEDS:
+        yield Case((XOR_X, XOR_Y, [2, 8, 1], 1000, 2, 4.0), {"seed": seed},
+                   label=f"XOR, {XOR_BUDGET}, seed={seed}", judge=_xor_judge(seed))
+
+
+def _parameters(result):
+    return list(result[0]) + list(result[1])
+
+
+def train_after(cases, outcomes):
+    """The checks across runs: the seed is used, and losses[-1] is the returned network's C."""
+    first = outcomes[FIRST].value
+    again = outcomes[AGAIN].value
+    if not _same(_parameters(again), _parameters(first)) or \
+            not _same([float(v) for v in again[2]], [float(v) for v in first[2]]):
+        return ("two calls with the same seed gave different networks. Create "
+                "rng = np.random.default_rng(seed) once and draw every random number from it.")
+    if _same(list(outcomes[OTHER_SEED].value[0]), list(first[0])):
+        return ("seed=0 and seed=1 gave exactly the same weights: the seed argument is not used. "
+                "Create rng = np.random.default_rng(seed) from the argument.")
+    X, Y = cases[FIRST].args[:2]
+    weights, biases, losses = first
+    last, final = float(losses[-1]), _cost(X, Y, weights, biases)
+    if not _close(last, final):
+        before = outcomes[ONE_EPOCH_LESS].value
+        if _close(last, _cost(X, Y, before[0], before[1])):
+            return ("losses[-1] is the cost of the network before the last epoch's updates, not "
+                    "after them.")
+        if _close(last, 2 * final):
+            return "losses[-1] is twice the cost C of the returned network on all of X."
+        return ("losses[-1] is not the cost C = ||A - Y||^2 / (2n) of the returned network on "
+                "all of X and Y.")
     return None
 
 
@@ -346,7 +353,7 @@ def sgd_step(weights, biases, grads_W, grads_b, lr):
     return [W - lr * dW for W, dW in zip(weights, grads_W)]
 """),
     ]),
-    "train": Spec(cases=lambda rng: [], behaviour=train_behaviour, mistakes=[
+    "train": Spec(train_cases, after=train_after, helpers=("backprop", "sgd_step"), mistakes=[
         Mistake("losses per mini-batch", "you record a loss after every mini-batch. Record one "
                 "per epoch, after all of the epoch's batches: the cost C on all of X.", _train(
                     ("""            weights, biases = sgd_step(weights, biases, grads_W, grads_b, lr)

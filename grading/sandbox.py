@@ -1,0 +1,519 @@
+"""Start student code in a sandbox and talk to it, values only (TRUSTED SIDE).
+
+This module runs no student code itself: it builds the command lines that start a process
+inside the sandbox, moves plain data in and out (:mod:`grading.wire`) and ends every process
+it started. Two kinds of process run student code, both in the same sandbox:
+
+- the notebook's **kernel**, for the outputs a student reads in the feedback
+  (:class:`SandboxedKernelManager`, used by the autograde ``Execute`` step);
+- the **evaluator**, :mod:`grading.runner`, which runs the notebook's code cells and calls one
+  graded function on the grader's inputs (:func:`evaluate`).
+
+The sandbox is bubblewrap (Debian package ``bubblewrap``): a read-only view of the system in
+which the course folder (``solutions/``, ``grading/``, the gradebook, every submission), the
+home folders, ``/tmp`` and ``/run`` are empty; the Python installation is bound back read-only;
+the only writable place is a scratch folder of its own, deleted afterwards; no network (no
+network namespace but loopback), its own process namespace (every process it starts ends with
+it), and limits on address space, processes, file size, open files and CPU time. Run as root,
+the sandboxed process drops to a uid of its own (so the process limit applies and other
+sandboxes' files are unreadable) and keeps no capability.
+
+Where bubblewrap is missing (macOS, Windows), grading refuses to run unless the environment
+variable ``BACKPROP_GRADING_NO_SANDBOX=1`` is set (``grade_all --no-sandbox`` sets it); then
+each of those processes runs unconfined and a warning says, once, what is no longer
+guaranteed.
+"""
+
+import copy
+import os
+import secrets
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from grading import wire
+
+NO_SANDBOX = "BACKPROP_GRADING_NO_SANDBOX"
+RUNNER_FILES = ("runner.py", "wire.py")
+SKIPPED = "pass  # skipped by the grader\n"
+HERE = Path(__file__).resolve().parent
+
+# Folders a sandbox sees empty, besides the course folder and the user's home.
+PRIVATE = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv")
+# Environment variables passed into a sandbox (everything else is cleared).
+PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+NO_SANDBOX_WARNING = """\
+WARNING: grading WITHOUT a sandbox ({why}). Student code now runs as you, with your files:
+it can read solutions/ and the hidden checks' specs, change or delete any file you can, reach
+the network, and leave processes behind. Verdicts are still computed outside the student's
+process, but a submission can read the reference answers from disk and harm the course.
+Grade untrusted submissions only on Linux with bubblewrap installed (apt-get install bubblewrap).
+"""
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing and unsandboxed grading was not asked for."""
+
+
+@dataclass
+class Limits:
+    """Resource limits of one sandboxed process tree."""
+
+    address_space: int = 2 * 2**30   # bytes (RLIMIT_AS)
+    processes: int = 64              # processes and threads of its uid (RLIMIT_NPROC)
+    file_size: int = 64 * 2**20      # bytes, largest file it may write (RLIMIT_FSIZE)
+    open_files: int = 256            # RLIMIT_NOFILE
+    cpu_seconds: int = 600           # RLIMIT_CPU: a backstop; wall-clock limits come first
+
+
+_warned = []
+
+
+def enabled():
+    """True if student code is to run in bubblewrap; raise SandboxUnavailable if it cannot."""
+    if os.environ.get(NO_SANDBOX) == "1":
+        if not _warned:
+            why = ("bubblewrap is not installed" if shutil.which("bwrap") is None
+                   else f"{NO_SANDBOX}=1")
+            print(NO_SANDBOX_WARNING.format(why=why), file=sys.stderr, flush=True)
+            _warned.append(True)
+        return False
+    if shutil.which("bwrap") is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. "
+            "On Debian or Ubuntu: apt-get install bubblewrap. To grade without a sandbox anyway "
+            f"(trusted submissions only), pass --no-sandbox to grade_all or set {NO_SANDBOX}=1.")
+    return True
+
+
+def _course_root():
+    """The course folder: where nbgrader_config.py is (the current folder for nbgrader)."""
+    return Path(os.environ.get("BACKPROP_COURSE_ROOT", os.getcwd())).resolve()
+
+
+def _within(path, folder):
+    try:
+        Path(path).relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+class Sandbox:
+    """A scratch folder and the command line that runs a program in the sandbox around it.
+
+    Use as a context manager: the scratch folder, and everything the program wrote, is
+    deleted on exit.
+    """
+
+    def __init__(self, limits=None, course_root=None):
+        self.limits = limits or Limits()
+        self.enabled = enabled()
+        self.course_root = Path(course_root).resolve() if course_root else _course_root()
+        self.scratch = Path(tempfile.mkdtemp(prefix="bp-sandbox-"))
+        # Run as root, every sandbox gets a uid of its own: RLIMIT_NPROC then applies (it
+        # never does to root), and one sandbox cannot read another's scratch folder.
+        self.uid = 100_000 + secrets.randbelow(900_000) if os.geteuid() == 0 else None
+        if self.uid is not None and self.enabled:
+            os.chown(self.scratch, self.uid, self.uid)
+        os.chmod(self.scratch, 0o700)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def give(self, path):
+        """Hand a file the grader wrote in the scratch folder to the sandbox's uid."""
+        if self.uid is not None and self.enabled:
+            os.chown(path, self.uid, self.uid)
+
+    def environment(self):
+        env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+        bindir = str(Path(sys.executable).parent)
+        env.update(HOME=str(self.scratch), TMPDIR=str(self.scratch),
+                   PATH=f"{bindir}:/usr/local/bin:/usr/bin:/bin", MPLBACKEND="Agg",
+                   MPLCONFIGDIR=str(self.scratch / ".matplotlib"),
+                   IPYTHONDIR=str(self.scratch / ".ipython"), PYTHONDONTWRITEBYTECODE="1",
+                   # One BLAS thread per process: several sandboxes share the cores, and each
+                   # thread counts against the process limit.
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        return env
+
+    def _hidden(self):
+        # The course folder, and the folder this package was installed from (with its
+        # solutions/), which is another one when a course lives elsewhere.
+        hidden = [self.course_root, HERE.parent, Path.home().resolve()]
+        hidden += [Path(p) for p in PRIVATE]
+        seen, out = set(), []
+        for path in hidden:
+            if path.is_dir() and str(path) != "/" and path not in seen:
+                seen.add(path)
+                out.append(path)
+        return out
+
+    def _bound_back(self, hidden):
+        """Folders of the Python installation that lie in a hidden folder: bound back read-only.
+
+        Never anything inside the course folder but the virtualenv itself, so an editable
+        install of this repository (``grading``, ``solutions``) stays out of reach.
+        """
+        wanted = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                                sys.base_exec_prefix)}
+        # Installed packages only (site-packages), never a script's folder or the current one.
+        wanted |= {Path(p).resolve() for p in sys.path
+                   if p and os.path.isabs(p) and os.path.isdir(p)
+                   and Path(p).name in ("site-packages", "dist-packages")}
+        venv = Path(sys.prefix).resolve()
+        keep = []
+        for path in sorted(wanted, key=lambda p: len(p.parts)):
+            if not any(_within(path, h) for h in hidden):
+                continue  # visible anyway
+            if (_within(path, self.course_root) or _within(path, HERE.parent)) \
+                    and not _within(path, venv):
+                continue
+            if any(_within(path, k) for k in keep):
+                continue
+            keep.append(path)
+        return keep
+
+    def wrap(self, argv, extra_binds=()):
+        """The command line that runs ``argv`` in the sandbox (or as it is, without one)."""
+        if not self.enabled:
+            return list(argv)
+        limits = self.limits
+        hidden = self._hidden()
+        cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for path in hidden:
+            cmd += ["--tmpfs", str(path)]
+        for path in self._bound_back(hidden):
+            cmd += ["--ro-bind", str(path), str(path)]
+        # The scratch folder keeps its path inside; its parents, inside a hidden folder,
+        # are made traversable for the sandbox's uid.
+        for parent in reversed(self.scratch.parents):
+            if any(_within(parent, h) and parent != h for h in hidden):
+                cmd += ["--perms", "0755", "--dir", str(parent)]
+        cmd += ["--bind", str(self.scratch), str(self.scratch)]
+        for parent in sorted({str(Path(target).parent) for _, target in extra_binds}):
+            cmd += ["--perms", "0755", "--dir", parent]
+        for source, target in extra_binds:
+            cmd += ["--ro-bind", str(source), str(target)]
+        cmd += ["--chdir", str(self.scratch),
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+        for key, value in self.environment().items():
+            cmd += ["--setenv", key, value]
+        if self.uid is not None:
+            # Privileged bwrap keeps root's capabilities: keep only what entering the scratch
+            # folder and dropping to its uid need; setpriv drops even those before the
+            # program starts.
+            cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                    "--cap-add", "CAP_DAC_OVERRIDE"]
+        else:
+            cmd += ["--unshare-user"]
+        cmd += ["--", "prlimit", f"--as={limits.address_space}", f"--nproc={limits.processes}",
+                f"--fsize={limits.file_size}", f"--nofile={limits.open_files}",
+                f"--cpu={limits.cpu_seconds}", "--core=0", "--"]
+        if self.uid is not None:
+            cmd += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        return cmd + list(argv)
+
+
+# ---------------------------------------------------------------------------------------
+# The kernel
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs in a :class:`Sandbox`.
+
+    It talks to the kernel over ZeroMQ's ipc transport (sockets in the scratch folder), so the
+    kernel needs no network at all, and interrupts it by message, since a signal would reach
+    bubblewrap rather than the kernel.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sandbox = Sandbox()
+        self.transport = "ipc"
+        self.ip = str(self.sandbox.scratch / "kernel")
+        self.connection_file = str(self.sandbox.scratch / "kernel.json")
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None and spec.interrupt_mode != "message":
+            spec = copy.copy(spec)
+            spec.interrupt_mode = "message"
+            self._kernel_spec = spec
+        return spec
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        self.sandbox.give(self.connection_file)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return self.sandbox.wrap(super().format_kernel_cmd(extra_arguments))
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self.sandbox.close()
+
+    cleanup_resources = _async_cleanup_resources
+
+
+# ---------------------------------------------------------------------------------------
+# The evaluator
+
+
+class ProtocolError(RuntimeError):
+    """The sandboxed process sent something that is not the protocol."""
+
+
+class Stalled(RuntimeError):
+    """The sandboxed process did not answer in time."""
+
+
+class Ended(RuntimeError):
+    """The sandboxed process ended (crashed, was killed, or exited)."""
+
+
+@dataclass
+class Result:
+    """What one call of the student's function produced, as plain data (decoded)."""
+
+    value: object = None
+    error: tuple = None          # (type names, most derived first; message) or None
+    args_after: list = None
+    kwargs_after: dict = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Evaluation:
+    """Everything the evaluator reported for one graded function."""
+
+    results: list = field(default_factory=list)   # a Result per case run, in order
+    defined: bool = False          # the notebook defines the function
+    cell_errors: list = field(default_factory=list)    # (cell index, type names, message)
+    skipped_cells: list = field(default_factory=list)  # (cell index, why)
+    failure: str = None            # why the remaining cases did not run
+
+
+class _Process:
+    """One evaluator process in its sandbox, and its line protocol."""
+
+    def __init__(self, sandbox, lend):
+        self.lend = lend  # the grader's functions the student's code may call, by index
+        if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
+            runner = Path("/tmp/.backprop-runner")
+            binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
+        else:
+            runner = sandbox.scratch / ".runner"
+            runner.mkdir()
+            for name in RUNNER_FILES:
+                shutil.copy(HERE / name, runner / name)
+            binds = []
+        argv = sandbox.wrap([sys.executable, "-I", str(runner / "runner.py")], binds)
+        self.stderr = open(sandbox.scratch.parent / (sandbox.scratch.name + ".err"), "w+b")
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+            cwd=sandbox.scratch, env=None if sandbox.enabled else {**os.environ,
+                                                                   **sandbox.environment()},
+            start_new_session=True)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.buffer = b""
+
+    def send(self, message):
+        try:
+            self.proc.stdin.write(wire.dumps(message))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise Ended("the process ended") from None
+
+    def receive(self, deadline):
+        """The next message that is not a call of a lent function (those are answered here)."""
+        while True:
+            message = self._line(deadline)
+            if message["op"] != "call":
+                return message
+            self._answer(message)
+
+    def _answer(self, message):
+        k = message.get("fn")
+        if type(k) is not int or not 0 <= k < len(self.lend):
+            raise ProtocolError("a call of an unknown function")
+        try:
+            args = wire.decode(message.get("args"))
+            kwargs = dict(wire.decode(message.get("kwargs")))
+            if not isinstance(args, list) or not all(isinstance(key, str) for key in kwargs):
+                raise wire.WireError("malformed arguments")
+        except (wire.WireError, TypeError, ValueError) as error:
+            raise ProtocolError(f"a malformed call: {error}") from None
+        try:
+            reply = {"op": "return", "value": wire.encode(self.lend[k](*args, **kwargs))}
+        except Exception as error:  # noqa: BLE001 - the grader's function rejected the inputs
+            reply = {"op": "raise", "error": wire.error_tree(error)}
+        self.send(reply)
+
+    def _line(self, deadline):
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Stalled()
+            if not self.selector.select(remaining):
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            if not chunk:
+                raise Ended(self._ended())
+            self.buffer += chunk
+            if len(self.buffer) > wire.MAX_LINE and b"\n" not in self.buffer:
+                raise ProtocolError("a message larger than the limit")
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        try:
+            return wire.loads(line)
+        except wire.WireError as error:
+            raise ProtocolError(str(error)) from None
+
+    def _ended(self):
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "the process stopped answering"
+        if code < 0 or code >= 128:
+            number = -code if code < 0 else code - 128
+            import signal
+            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ \
+                else str(number)
+            extra = " (out of memory or CPU time?)" if name in ("SIGKILL", "SIGXCPU") else ""
+            return f"the process was killed by {name}{extra}"
+        return f"the process exited with status {code}"
+
+    def close(self):
+        """End the process and everything it started."""
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, 9)  # bwrap's session: its pid namespace dies with it
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.selector.close()
+        self.stderr.close()
+        os.unlink(self.stderr.name)
+
+
+def _result(message):
+    try:
+        result = Result(seconds=float(message.get("seconds", 0.0)),
+                        args_after=wire.decode(message.get("args_after", [])),
+                        kwargs_after=dict(wire.decode(message.get("kwargs_after", []))))
+        if "error" in message:
+            result.error = wire.decode_error(message["error"])
+        else:
+            result.value = wire.decode(message.get("value"))
+    except (wire.WireError, TypeError, ValueError) as error:
+        raise ProtocolError(f"a malformed result: {error}") from None
+    return result
+
+
+def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.0,
+             max_skips=3, limits=None, skip=None):
+    """Run the notebook's code ``cells`` in a sandboxed evaluator and call ``function`` on each
+    case; return an :class:`Evaluation` of plain values.
+
+    ``cases`` are ``(args, kwargs, strict_fp)`` triples of plain data, where a function among
+    the inputs is lent: the student's code gets a stand-in whose calls run here, on values.
+    ``helpers`` (``{name: function}``) are lent the same way under those names, after the
+    cells ran; ``driver`` is source code defining ``drive``, called instead of ``function``.
+    Every cell and every case has ``step_timeout`` seconds of wall-clock time. A cell that
+    stalls, or ends the process, is skipped on a new run, at most ``max_skips`` times; its
+    index is added to ``skip`` (a dict of cell index to reason), and cells already in ``skip``
+    are skipped from the start, so that the next function of the notebook does not wait again.
+    """
+    skip = {} if skip is None else skip
+    cells = [SKIPPED if i in skip else source for i, source in enumerate(cells)]
+    evaluation = Evaluation(skipped_cells=sorted(skip.items()))
+    for _attempt in range(max_skips + 1):
+        lend = []
+        encoded = [(wire.encode(list(args), lend), wire.encode(sorted(kwargs.items()), lend),
+                    bool(strict)) for args, kwargs, strict in cases]
+        helper_ids = {}
+        for name, func in (helpers or {}).items():
+            lend.append(func)
+            helper_ids[name] = len(lend) - 1
+        evaluation = Evaluation(skipped_cells=evaluation.skipped_cells)
+        with Sandbox(limits) as sandbox:
+            process = _Process(sandbox, lend)
+            current = None
+            try:
+                process.send({"op": "start", "cells": cells, "function": function,
+                              "helpers": helper_ids, "driver": driver})
+                deadline = time.monotonic() + step_timeout
+                while True:
+                    message = process.receive(deadline)
+                    if message["op"] == "cell":
+                        current = message.get("i")
+                        if type(current) is not int or not 0 <= current < len(cells):
+                            raise ProtocolError("an unknown cell")
+                        deadline = time.monotonic() + step_timeout
+                    elif message["op"] == "cell_error":
+                        types, text = wire.decode_error(message.get("error"))
+                        evaluation.cell_errors.append((current, types, text))
+                    elif message["op"] == "ready":
+                        evaluation.defined = bool(message.get("defined"))
+                        current = None
+                        break
+                    else:
+                        raise ProtocolError(f"unexpected {message['op']!r} while running cells")
+                if not evaluation.defined:
+                    return evaluation
+                for i, (args, kwargs, strict) in enumerate(encoded):
+                    process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs,
+                                  "strict_fp": strict})
+                    message = process.receive(time.monotonic() + step_timeout)
+                    if message["op"] != "result" or message.get("i") != i:
+                        raise ProtocolError("a result out of order")
+                    evaluation.results.append(_result(message))
+                process.send({"op": "end"})
+                return evaluation
+            except (Stalled, Ended) as stop:
+                why = (f"ran longer than the {step_timeout:g} s limit" if isinstance(stop, Stalled)
+                       else f"stopped the grader's process: {stop}")
+                if current is not None:
+                    evaluation.skipped_cells.append((current, why))
+                    skip[current] = why
+                    cells[current] = SKIPPED
+                    continue  # run the notebook again without that cell
+                evaluation.failure = f"your function {why}"
+                return evaluation
+            except (ProtocolError, wire.WireError) as error:
+                evaluation.failure = (f"the grader's process received something that is not a "
+                                      f"value ({error}): did your code write to the grader's "
+                                      "channel or replace its functions?")
+                return evaluation
+            finally:
+                process.close()
+    evaluation.failure = "too many of your notebook's cells stopped the grader's process"
+    return evaluation

@@ -17,10 +17,11 @@ nodes; a few leaves and nodes may not reach the root.
   with its own local derivative) gives the reference's numbers.
 - ``topological_sort``: the driver returns counts (nodes left out, listed twice, not in the graph,
   listed before a parent) and each case's ``judge`` turns them into a message.
-- ``backpropagate``: the graph is built with correct operations, and the driver defines a correct
-  ``topological_sort`` in the student's namespace before calling their ``backpropagate``: that is
-  the lending of a helper (``Spec.helpers`` lends functions of plain values only), so a wrong
-  topological sort costs its points once. The driver returns the gradients of all nodes.
+- ``backpropagate``: the graph is built with correct operations, and for the duration of each
+  call the driver puts a correct ``topological_sort`` in the student's namespace (and their own
+  back afterwards): that is the lending of a helper, which ``Spec.helpers`` can do only for
+  functions of plain values, so a wrong topological sort costs its points once. The driver
+  returns the gradients of all nodes.
 """
 
 from grading.core import Case, Mistake, Spec, np
@@ -131,13 +132,17 @@ def drive(graph):
 
 BACKPROP_DRIVER = _COMMON + """
 
-def topological_sort(root):  # lent: a correct one, so only backpropagate is judged here
-    return _order(root)
-
-
 def drive(graph):
     nodes = _build(graph, {1: _add, 2: _mul, 3: _tanh})
-    backpropagate(nodes[-1])
+    # Lend a correct topological_sort for this call only, so that only backpropagate is judged
+    # here; the student's own is put back afterwards (the namespace is shared by all functions).
+    namespace = globals()
+    own = namespace.get("topological_sort")
+    namespace["topological_sort"] = _order
+    try:
+        backpropagate(nodes[-1])
+    finally:
+        namespace["topological_sort"] = own
     return np.array([v.grad for v in nodes])
 """
 

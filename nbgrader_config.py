@@ -22,7 +22,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # rest of the notebook is still graded.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    # The kernel prints a banner about its connection file at every start: noise here.
+    "--IPKernelApp.log_level=ERROR",
+]
 # Keep at most 200 lines and 20,000 characters of each printed output in graded notebooks.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
@@ -38,22 +42,30 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# A graded test cell the student deleted is put back from the gradebook, and graded cells
-# the student moved are put back in their place before the notebook runs.
-c.OverwriteCells.add_missing_cells = True
+# Before nbgrader's own checks, a submission is repaired into the shape of the release
+# (grading/repair.py): deleted cells (setup, answers, tests) restored, cells whose metadata
+# a tool stripped found by their content, copies and cells of other exercises dropped,
+# changed grade/points/types reset, cells put back in order; each repair is listed at the
+# top of the graded notebook. Submissions are read with BOM, Latin-1 and nbformat 3
+# tolerated; a file that is not a notebook fails with the reason.
+c.Autograde.exporter_class = "grading.repair.SubmissionExporter"
+c.OverwriteCells.add_missing_cells = True  # a safety net: RepairNotebook restores them first
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "grading.nbgrader_hooks.DeduplicateIds",
+    "grading.repair.RepairNotebook",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "grading.nbgrader_hooks.RestoreCellOrder",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Feedback shows which checks failed and why, never the hidden test code.
+# Feedback shows which checks failed and why, never the hidden test code. The page
+# (grading/feedback.py) reads offline (MathJax 3 copied next to it, no CDN), wraps long
+# hint lines, explains timeouts, and shows no student HTML/JS nor outputs over 1 MB.
+c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "grading.nbgrader_hooks.ShortenTracebacks",
+    "grading.feedback.SafeOutputs",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -14,6 +14,7 @@ and the lent helpers are the course's own code.
 
 import inspect
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -51,11 +52,16 @@ class Case:
 
 @dataclass
 class Mistake:
-    """A wrong answer students write: its source (as they would write it) and a hint."""
+    """A wrong answer students write: its source (as they would write it) and a hint.
+
+    ``visible``, for a mistake the exercise's instructions warn about, is (part of) the
+    message with which the notebook's visible tests must catch it; tests/ prove they do.
+    """
 
     name: str
     hint: str
     source: str
+    visible: str = ""
 
 
 @dataclass
@@ -84,6 +90,7 @@ class Outcome:
     error: Optional[tuple] = None      # (type names, most derived first; message)
     modified: tuple = ()
     seconds: float = 0.0
+    calls: list = field(default_factory=list)  # (helper name, args) of each lent helper call
 
 
 class HiddenCheckFailed(AssertionError):
@@ -117,19 +124,35 @@ def _outcome(result, case, names):
     modified = tuple(name for name, before, after in zip(names, originals, result.args_after or [])
                      if not _identical(before, after))
     return Outcome(value=result.value, error=result.error, modified=modified,
-                   seconds=result.seconds)
+                   seconds=result.seconds, calls=result.calls)
 
 
-def run_local(func, case, names):
+class Spy:
+    """Records the calls of lent helpers, as the sandbox does for a student's function."""
+
+    def __init__(self):
+        self.calls = []
+
+    def wrap(self, name, func):
+        def spy(*args, **kwargs):
+            self.calls.append((name, list(args)))
+            return func(*args, **kwargs)
+        return spy
+
+
+def run_local(func, case, names, spy=None):
     """Call one of the course's own functions (reference, mistake) on a case, here."""
     args = [v.copy() if isinstance(v, ndarray) else _copy(v) for v in case.args]
     kwargs = {k: _copy(v) for k, v in case.kwargs.items()}
+    if spy is not None:
+        spy.calls = []
     result = runner.call(func, args, kwargs, case.strict_fp)
     error = result.get("error")
     return _outcome(sandbox.Result(
         value=None if error is not None else _plain(result["value"]),
         error=None if error is None else wire.decode_error(wire.error_tree(error)),
-        args_after=_plain(args), seconds=result["seconds"]), case, names)
+        args_after=_plain(args), seconds=result["seconds"],
+        calls=spy.calls if spy is not None else []), case, names)
 
 
 def _copy(value):
@@ -288,6 +311,27 @@ def describe(case, names):
     return ", ".join(parts)
 
 
+FLOAT32_HINT = ("every value is within about 1e-7 relative of the expected one, which is the "
+                "precision of float32 arithmetic, not of float64: somewhere your computation "
+                "goes through float32 (np.float32, dtype=np.float32, or an array made from "
+                "float32 data) before the result is cast back. Compute in float64 throughout.")
+
+
+def _float32_sized(expected, got):
+    """True if got differs from expected only by what float32 rounding would leave:
+    every relative error below 1e-5, the worst between 1e-8 and 1e-5."""
+    try:
+        e = np.asarray(expected, dtype=float).ravel()
+        g = np.asarray(got, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return False
+    if e.shape != g.shape or e.size == 0 or not (np.all(np.isfinite(e)) and np.all(np.isfinite(g))):
+        return False
+    scale = np.maximum(np.abs(e), np.max(np.abs(e)) * 1e-3 + 1e-300)
+    worst = float(np.max(np.abs(g - e) / scale))
+    return 1e-8 <= worst <= 1e-5
+
+
 def _kind(value):
     return value.type_name if isinstance(value, wire.Opaque) else type(value).__name__
 
@@ -295,6 +339,28 @@ def _kind(value):
 def _error_text(error):
     types, message = error
     return f"{types[0]}: {message}" if message else types[0]
+
+
+def _shape_pattern(mention):
+    """A regular expression for a shape such as '(4, 3)' written in any readable way:
+    (4, 3), (4,3), [4, 3], 4x3, 4 x 3, 4×3, 4 by 3; a 1-d '(3,)' as (3,), (3), [3] or
+    'length 3'. Any other mention must appear as it is."""
+    match = re.fullmatch(r"\((\d+(?:, \d+)*),?\)", mention)
+    if not match:
+        return re.escape(mention)
+    dims = match.group(1).split(", ")
+    if len(dims) == 1:
+        forms = [rf"[(\[]\s*{dims[0]}\s*,?\s*[)\]]",
+                 rf"(?:length|size|len)\s*(?:of\s*)?[=:]?\s*{dims[0]}"]
+    else:
+        body = r"\s*(?:,|x|×|\*|by)\s*".join(dims)
+        forms = [rf"[(\[]\s*{body}\s*,?\s*[)\]]", rf"{body}(?!\s*(?:,|x|×|\*|by)\s*\d)"]
+    return rf"(?<![\d.])(?:{'|'.join(forms)})(?![\d.])"
+
+
+def mentioned(message, mention):
+    """True if an error message names ``mention`` (a shape in any readable form)."""
+    return re.search(_shape_pattern(mention), message) is not None
 
 
 def verdict(case, outcome, expected, names):
@@ -311,7 +377,7 @@ def verdict(case, outcome, expected, names):
         if case.raises.__name__ not in types:
             return (f"it should raise {case.raises.__name__}, but it raised "
                     f"{_error_text(outcome.error)}")
-        missing = [m for m in case.mentions if m not in message]
+        missing = [m for m in case.mentions if not mentioned(message, m)]
         if missing:
             return (f"it raised {case.raises.__name__} as it should, but the message "
                     f"{message!r} does not name the shapes involved ({', '.join(missing)}).")
@@ -331,7 +397,7 @@ def _same(a, b, case):
     if (a.error is None) != (b.error is None) or a.modified != b.modified:
         return False
     if a.error is not None:
-        named = [[m in outcome.error[1] for m in case.mentions] for outcome in (a, b)]
+        named = [[mentioned(outcome.error[1], m) for m in case.mentions] for outcome in (a, b)]
         return a.error[0][0] == b.error[0][0] and named[0] == named[1]
     try:
         return compare(a.value, b.value, rtol=case.rtol, atol=case.atol) is None
@@ -339,9 +405,12 @@ def _same(a, b, case):
         return False
 
 
-def mistake_function(assignment, name, mistake):
-    """Build a catalogued wrong answer, with the reference's helpers available."""
+def mistake_function(assignment, name, mistake, spy=None, helpers=()):
+    """Build a catalogued wrong answer, with the reference's helpers available (``helpers``
+    wrapped by ``spy``, so their calls are recorded as the sandbox records a student's)."""
     ns = dict(reference.namespace(assignment))
+    for helper in helpers if spy is not None else ():
+        ns[helper] = spy.wrap(helper, ns[helper])
     exec(compile(mistake.source, f"<mistake {name}: {mistake.name}>", "exec"), ns)
     return ns[name]
 
@@ -380,10 +449,8 @@ def diagnose(assignment, name, spec, cases, outcomes, expected, names, failure):
     the same first check with the same message.
     """
     by_behaviour = spec.after is not None or any(c.judge is not None for c in cases)
-    for mistake in spec.mistakes:
-        wrong = _driven({**reference.namespace(assignment),
-                         name: mistake_function(assignment, name, mistake)}, spec, name)
-        theirs = [run_local(wrong, case, names) for case in cases]
+    for k, mistake in enumerate(spec.mistakes):
+        theirs = _mistake_outcomes(assignment, name, k, spec, cases, names)
         if by_behaviour:
             if first_failure(spec, cases, theirs, expected, names) == failure:
                 return mistake.hint
@@ -391,6 +458,30 @@ def diagnose(assignment, name, spec, cases, outcomes, expected, names, failure):
                 _same(t, o, c) for t, o, c in zip(theirs, outcomes, cases)):
             return mistake.hint
     return None
+
+
+# The cases are seeded, so what the reference and each catalogued mistake give on them is the
+# same for every student: computed once per grading process.
+_MISTAKE_OUTCOMES = {}
+_EXPECTED = {}
+
+
+def _mistake_outcomes(assignment, name, k, spec, cases, names):
+    key = (assignment, name, k)
+    if key not in _MISTAKE_OUTCOMES:
+        spy = Spy()
+        wrong = _driven({**reference.namespace(assignment),
+                         name: mistake_function(assignment, name, spec.mistakes[k], spy,
+                                                spec.helpers)}, spec, name)
+        _MISTAKE_OUTCOMES[key] = [run_local(wrong, case, names, spy) for case in cases]
+    return _MISTAKE_OUTCOMES[key]
+
+
+def _expected(assignment, name, ref, cases, names):
+    if (assignment, name) not in _EXPECTED:
+        _EXPECTED[assignment, name] = [None if case.judge else run_local(ref, case, names)
+                                       for case in cases]
+    return _EXPECTED[assignment, name]
 
 
 def _cell_report(evaluation):
@@ -402,22 +493,39 @@ def _cell_report(evaluation):
     return lines
 
 
-def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
-    """Judge the function ``name`` that the notebook's code ``cells`` define.
+def judge_notebook(assignment, cells, names=None, step_timeout=30.0):
+    """Judge the graded functions ``names`` (default: all) that the notebook's code ``cells``
+    define, in one sandboxed evaluator.
 
-    Returns ``(passed, message, notes)``: the verdict for the student, and lines about the
-    notebook (cells that raised, or that the grader had to skip). ``skip`` is shared between
-    the functions of one notebook (see :func:`grading.sandbox.evaluate`).
+    Returns ``{name: (passed, message, notes)}``: the verdict for the student, and lines about
+    the notebook (cells that raised, or that the grader had to skip).
     """
-    spec = spec or load_spec(assignment, name)
+    import importlib
+
+    specs = importlib.import_module(f"grading.specs.{assignment}").SPECS
+    names = list(specs) if names is None else list(names)
     ref_ns = reference.namespace(assignment)
-    ref = _driven(ref_ns, spec, name)
+    prepared, plans = {}, []
+    for name in names:
+        spec = specs[name]
+        cases = list(spec.cases(np.random.default_rng(spec.seed)))
+        prepared[name] = spec, cases
+        plans.append(sandbox.Plan(name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
+                                  helpers={h: ref_ns[h] for h in spec.helpers},
+                                  driver=spec.driver))
+    evaluations = sandbox.evaluate(cells, plans, step_timeout=step_timeout)
+    return {name: _verdict(assignment, name, *prepared[name], evaluations[name])
+            for name in names}
+
+
+def judge(assignment, name, cells, step_timeout=30.0):
+    """Judge one graded function: ``(passed, message, notes)`` (see :func:`judge_notebook`)."""
+    return judge_notebook(assignment, cells, [name], step_timeout)[name]
+
+
+def _verdict(assignment, name, spec, cases, evaluation):
+    ref = _driven(reference.namespace(assignment), spec, name)
     names = list(inspect.signature(ref).parameters)
-    cases = list(spec.cases(np.random.default_rng(spec.seed)))
-    helpers = {helper: ref_ns[helper] for helper in spec.helpers}
-    evaluation = sandbox.evaluate(cells, name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
-                                  helpers=helpers, driver=spec.driver, step_timeout=step_timeout,
-                                  skip=skip)
     notes = _cell_report(evaluation)
     if not evaluation.defined:
         if evaluation.failure:
@@ -425,7 +533,7 @@ def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
         return False, (f"your notebook does not define {name}: keep its answer cell, with "
                        f"def {name}(...) in it, and make sure that cell runs without an error."), notes
     outcomes = [_outcome(result, case, names) for result, case in zip(evaluation.results, cases)]
-    expected = [None if case.judge else run_local(ref, case, names) for case in cases]
+    expected = _expected(assignment, name, ref, cases, names)
     failure = first_failure(spec, cases, outcomes, expected, names)
     if failure is None:
         return True, f"{name}: all {len(cases)} hidden checks passed.", notes
@@ -438,6 +546,9 @@ def judge(assignment, name, cells, spec=None, step_timeout=30.0, skip=None):
         text = f"{name} failed a hidden check: {message}"
     hint = diagnose(assignment, name, spec, cases, outcomes, expected, names, failure) \
         if message else None
+    if hint is None and i < len(outcomes) and expected[i] is not None \
+            and _float32_sized(expected[i].value, outcomes[i].value):
+        hint = FLOAT32_HINT
     if hint:
         text += f"\nLikely cause: {hint}"
     return False, text, notes

@@ -2,14 +2,28 @@
 
 Run from the course root (the repository root, where ``nbgrader_config.py`` is)::
 
-    python -m grading.grade_all ex01_forward_pass path/to/submissions [--jobs 2] [--csv grades.csv]
+    python -m grading.grade_all ex01_forward_pass path/to/submissions [--jobs 2] [--csv PATH]
 
 ``path/to/submissions`` is a folder (or a ``.zip`` of one) holding one notebook per
-student, either as ``<student>.ipynb`` or anywhere below a folder ``<student>/``. Each
-notebook is copied to ``submitted/<student>/<assignment>/<assignment>.ipynb``, then
-autograded and given feedback (without hidden tests) by worker processes, one per core,
-with a line of progress per student. The grades go to a CSV file: one row per student, the
-total and the points of each graded function.
+student, either as ``<student>.ipynb`` or anywhere below a folder ``<student>/``. Folders
+that wrap the whole class (``zip -r subs.zip submissions``), ``__MACOSX/``, hidden files and
+the case of ``.ipynb`` do not matter. Each notebook is copied to
+``submitted/<student>/<assignment>/<assignment>.ipynb``, then autograded and given feedback
+(without hidden tests) by worker processes, one per core, with a line per student.
+
+Every submission ends graded or explained. A student whose submission cannot be graded
+(two notebooks, an unsafe or linked name in the archive, a notebook over the size limit, a
+file that is not a notebook, a failure inside nbgrader) is marked ``ungraded`` with the
+reason, on the console and in the CSV; the others are graded as usual, and the command
+exits with status 1. nbgrader's tracebacks go to a log file whose path is printed.
+Regrading a student first removes their previous grade, graded notebook and feedback, so
+nothing stale remains.
+
+The grades go to ``grades-<assignment>.csv`` (``nbgrader export`` writes ``grades.csv``
+in its own format; ``--csv`` chooses another file): one row per student with ``student``,
+``status`` (``graded`` or ``ungraded``), ``reason``, ``total``, ``max``, the points of each
+test cell and the ``repairs`` made to the notebook before grading (see grading/repair.py).
+An ungraded student's points are left empty, never 0.
 
 nbgrader autogrades one submission at a time; the workers here each run nbgrader's own
 ``Autograde`` and ``GenerateFeedback`` on their share of the students, so the grading is
@@ -18,42 +32,214 @@ nbgrader's and only the scheduling is ours.
 
 import argparse
 import csv
+import io
+import logging
 import multiprocessing
 import os
+import re
 import shutil
+import stat
 import sys
-import tempfile
 import time
+import traceback
 import zipfile
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MB = 1024 * 1024
+DEFAULT_MAX_MB = 200
+_CHUNK = MB
 
 
-def find_submissions(source):
-    """``{student: notebook path}`` from a folder of submissions."""
+@dataclass
+class Submission:
+    """One student's submission: a notebook file, or the reason there is none to grade."""
+
+    student: str
+    path: Path | None = None          # the copy in submitted/
+    problem: str | None = None        # why it cannot be graded
+    found: list = field(default_factory=list)  # names in the archive or folder
+
+
+# --------------------------------------------------------------------------- finding
+
+@dataclass
+class _Entry:
+    """A candidate notebook in a zip or a folder."""
+
+    name: str                 # as written in the archive / relative to the folder
+    parts: tuple              # cleaned path components
+    size: int = 0
+    problem: str | None = None
+    member: object = None     # zipfile.ZipInfo or Path
+
+
+def _human(size):
+    return f"{size / MB:.1f} MB" if size >= MB / 10 else f"{size} bytes"
+
+
+def _skipped(parts):
+    """Folders and files that never hold a submission: macOS metadata, hidden, checkpoints."""
+    return any(p == "__MACOSX" or p.startswith(".") for p in parts)
+
+
+def _clean_parts(name):
+    """(parts, problem): the path components of an archive name, and why it is unsafe."""
+    posix = name.replace("\\", "/")
+    parts = tuple(p for p in PurePosixPath(posix).parts if p not in ("", "."))
+    unsafe = (posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or ".." in parts)
+    safe = tuple(p for p in parts if p not in ("/", "..") and not re.match(r"^[A-Za-z]:$", p))
+    if unsafe:
+        return safe, f"unsafe path in the archive: {name!r} (not extracted)"
+    return safe, None
+
+
+def scan_zip(archive, max_bytes):
+    """Candidate notebooks of an open ZipFile, with the problems visible in its headers."""
+    entries = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        parts, problem = _clean_parts(info.filename)
+        if not parts or not parts[-1].lower().endswith(".ipynb") or _skipped(parts):
+            continue
+        mode = info.external_attr >> 16
+        if problem is None and stat.S_ISLNK(mode):
+            problem = f"{info.filename!r} is a symbolic link in the archive, not a notebook"
+        if problem is None and info.file_size > max_bytes:
+            problem = (f"{info.filename!r} is {_human(info.file_size)} unpacked, over the "
+                       f"{_human(max_bytes)} limit (see --max-mb)")
+        entries.append(_Entry(info.filename, parts, info.file_size, problem, info))
+    return entries
+
+
+def scan_folder(folder, max_bytes):
+    """Candidate notebooks below a folder (symbolic links are reported, never followed)."""
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+        for name in sorted(filenames):
+            path = here / name
+            parts = path.relative_to(folder).parts
+            if not name.lower().endswith(".ipynb") or _skipped(parts):
+                continue
+            problem = None
+            size = 0
+            if path.is_symlink():
+                problem = f"{'/'.join(parts)!r} is a symbolic link, not a notebook"
+            else:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    problem = (f"{'/'.join(parts)!r} is {_human(size)}, over the "
+                               f"{_human(max_bytes)} limit (see --max-mb)")
+            entries.append(_Entry("/".join(parts), parts, size, problem, path))
+    return entries
+
+
+def _strip_wrappers(entries, assignment):
+    """Drop folders that wrap the whole class (``submissions/alice.ipynb``)."""
+    depth = 0
+    while True:
+        parts = [e.parts[depth:] for e in entries]
+        if not parts or any(len(p) < 2 for p in parts) or len({p[0] for p in parts}) != 1:
+            return depth
+        rest = [p[1:] for p in parts]
+        # One notebook right inside the folder, or notebooks named like the assignment:
+        # the folder is the student, not a wrapper.
+        if len(rest) == 1 and len(rest[0]) == 1:
+            return depth
+        if any(len(r) == 1 and r[0].lower().startswith(assignment.lower()) for r in rest):
+            return depth
+        depth += 1
+
+
+def safe_student_id(name):
+    """A student id usable as a folder name."""
+    cleaned = re.sub(r"[^\w.@+-]", "_", name).strip("._") or "unnamed"
+    return cleaned[:100]
+
+
+def group_by_student(entries, assignment):
+    """``{student: [entries]}``: the first folder below any wrapper, or the file's stem."""
+    depth = _strip_wrappers(entries, assignment)
+    students = {}
+    for entry in entries:
+        parts = entry.parts[depth:]
+        name = parts[0] if len(parts) > 1 else parts[0][: -len(".ipynb")]
+        students.setdefault(safe_student_id(name), []).append(entry)
+    return students
+
+
+def _extract(archive, entry, dest, max_bytes):
+    """Copy one entry to ``dest``, counting bytes: a header can lie about the size."""
+    written = 0
+    try:
+        with (archive.open(entry.member) if archive else open(entry.member, "rb")) as src, \
+                open(dest, "wb") as out:
+            while chunk := src.read(_CHUNK):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise ValueError(f"{entry.name!r} unpacks to more than {_human(max_bytes)} "
+                                     f"(the archive said {_human(entry.size)}), over the limit "
+                                     "(see --max-mb)")
+                out.write(chunk)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, RuntimeError) as error:
+        dest.unlink(missing_ok=True)
+        if isinstance(error, ValueError) and "over the limit" in str(error):
+            return str(error)
+        return f"cannot unpack {entry.name!r}: {error}"
+    return None
+
+
+def collect(source, assignment, root, max_bytes=DEFAULT_MAX_MB * MB):
+    """Put every submission in ``submitted/``; return ``{student: Submission}``.
+
+    A student whose entries are ambiguous or unsafe gets a Submission with a problem and no
+    file; their previous submitted copy is removed either way.
+    """
+    from grading.repair import NotANotebook, read_submission
+
     source = Path(source)
-    found = {}
-    for path in sorted(source.rglob("*.ipynb")):
-        relative = path.relative_to(source)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # .ipynb_checkpoints and the like
-        student = relative.parts[0] if len(relative.parts) > 1 else path.stem
-        if student in found:
-            raise ValueError(f"two notebooks for student {student!r}: {found[student]} and {path}")
-        found[student] = path
-    if not found:
-        raise ValueError(f"no .ipynb submissions found in {source}")
-    return found
+    archive = zipfile.ZipFile(source) if source.is_file() else None
+    try:
+        entries = scan_zip(archive, max_bytes) if archive else scan_folder(source, max_bytes)
+        if not entries:
+            raise ValueError(f"no .ipynb submissions found in {source}")
+        result = {}
+        for student, found in sorted(group_by_student(entries, assignment).items()):
+            sub = Submission(student, found=[e.name for e in found])
+            result[student] = sub
+            folder = Path(root) / "submitted" / student / assignment
+            if folder.exists():
+                shutil.rmtree(folder)
+            problems = [e.problem for e in found if e.problem]
+            if problems:
+                sub.problem = problems[0]
+                continue
+            if len(found) > 1:
+                names = ", ".join(repr(e.name) for e in found)
+                sub.problem = (f"{len(found)} notebooks for one student ({names}): keep one "
+                               "and grade again")
+                continue
+            folder.mkdir(parents=True)
+            dest = folder / f"{assignment}.ipynb"
+            sub.problem = _extract(archive, found[0], dest, max_bytes)
+            if sub.problem is None:
+                sub.path = dest
+                try:
+                    read_submission(dest)
+                except NotANotebook as error:
+                    sub.problem = str(error)
+        return result
+    finally:
+        if archive:
+            archive.close()
 
 
-def collect(source, assignment, root):
-    """Copy every submission to ``submitted/``; return the student ids, sorted."""
-    submissions = find_submissions(source)
-    for student, path in submissions.items():
-        folder = Path(root) / "submitted" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, folder / f"{assignment}.ipynb")
-    return sorted(submissions)
-
+# --------------------------------------------------------------------------- grading
 
 def _load_config(root, **course):
     from traitlets.config.loader import PyFileConfigLoader
@@ -65,73 +251,156 @@ def _load_config(root, **course):
 
 
 _APPS = {}
+_LOG = io.StringIO()
+
+
+def _quiet():
+    """nbgrader logs every step, a checksum warning per notebook and SQLAlchemy and traitlets
+    warnings: the progress lines are enough on the console; errors go to the log file."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    for name in ("traitlets", "nbgrader", "sqlalchemy", "py.warnings"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _silence_worker():
+    """Pool initializer: what a worker or its kernels print (kernel banners, C-level
+    warnings) must not reach the console; failures come back through the log instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _apps(root, assignment):
     """nbgrader's Autograde and GenerateFeedback for this worker, made once and reused:
     the feedback exporter compiles its HTML templates only the first time."""
-    import logging
-    import warnings
-
     from nbgrader.converters import Autograde, GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
     if (root, assignment) not in _APPS:
-        # nbgrader logs every step and a harmless checksum warning per notebook; the
-        # progress lines are enough here, and failures are reported per student.
-        logging.disable(logging.WARNING)
-        warnings.simplefilter("ignore")
+        _quiet()
+        log = logging.getLogger(f"grading.grade_all.{os.getpid()}")
+        log.propagate = False
+        log.setLevel(logging.ERROR)
+        handler = logging.StreamHandler(_LOG)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        log.addHandler(handler)
         config = _load_config(root, assignment_id=assignment)
-        coursedir = CourseDirectory(config=config)
-        autograde = Autograde(coursedir=coursedir, config=config)
+        coursedir = CourseDirectory(config=config, log=log)
+        autograde = Autograde(coursedir=coursedir, config=config, log=log)
         autograde.force = True
         autograde.create_student = True
-        feedback = GenerateFeedback(coursedir=coursedir, config=config)
+        feedback = GenerateFeedback(coursedir=coursedir, config=config, log=log)
         feedback.force = True
         _APPS[root, assignment] = coursedir, autograde, feedback
     return _APPS[root, assignment]
 
 
+def _first_error(log_text):
+    """The exception that ended the first traceback in nbgrader's log, else its first error."""
+    records, current = [], []
+    for line in log_text.splitlines():
+        if line.startswith(("ERROR ", "CRITICAL ")) and current:
+            records.append(current)
+            current = []
+        current.append(line)
+    records.append(current)
+    for record in records:
+        if any("Traceback (most recent call last)" in line for line in record):
+            ends = [line for line in record if line.strip() and not line.startswith((" ", "\t"))]
+            if ends:
+                return ends[-1].strip()
+    for record in records:
+        if record:
+            return record[0].split(" ", 1)[-1].strip()
+    return ""
+
+
 def grade_one(job):
-    """Autograde one submission and make its feedback; return (student, error or None)."""
+    """Autograde one submission and make its feedback; return a dict of what happened."""
     root, assignment, student = job
     coursedir, autograde, feedback = _apps(root, assignment)
     coursedir.student_id = student
+    done = {"student": student, "error": None, "feedback_error": None, "log": "", "repairs": []}
+    _LOG.seek(0)
+    _LOG.truncate()
     try:
         autograde.start()
-        feedback.start()
     except Exception as error:  # noqa: BLE001 - reported per student, the others go on
-        return student, f"{type(error).__name__}: {error}"
-    return student, None
+        log = _LOG.getvalue() or traceback.format_exc()
+        done.update(log=log, error=_first_error(log) or f"{type(error).__name__}: {error}")
+        return done
+    graded = Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb"
+    try:
+        import nbformat
+
+        from grading.repair import repairs_of
+
+        done["repairs"] = repairs_of(nbformat.read(graded, as_version=4))
+    except Exception as error:  # noqa: BLE001
+        done.update(error=f"nbgrader wrote no readable graded notebook ({error})",
+                    log=_LOG.getvalue())
+        return done
+    _LOG.seek(0)
+    _LOG.truncate()
+    try:
+        feedback.start()
+    except Exception as error:  # noqa: BLE001
+        log = _LOG.getvalue() or traceback.format_exc()
+        done.update(log=log, feedback_error=_first_error(log) or f"{type(error).__name__}: {error}")
+    return done
 
 
-def scores(root, assignment, students):
-    """Rows of {'student', 'total', 'max', <test cell>: points} from the gradebook."""
-    import warnings
+def test_cells(root, assignment):
+    """grade_ids of the test cells, in the release's order."""
+    import nbformat
 
+    path = Path(root) / "exercises" / assignment / f"{assignment}.ipynb"
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def scores(root, assignment, student):
+    """``{'total', 'max', <test cell>: points}`` from the gradebook, or None."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy noise from nbgrader
+    with Gradebook(_load_config(root).CourseDirectory.db_url) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        row = {"total": submission.score, "max": submission.max_score}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                row[grade.name] = grade.score
+    return row
 
-    config = _load_config(root)
-    rows = []
-    with Gradebook(config.CourseDirectory.db_url) as gb:
+
+def forget(root, assignment, students):
+    """Remove the students' previous graded notebooks, feedback and gradebook submissions."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    root = Path(root)
+    for student in students:
+        for step in ("autograded", "feedback"):
+            folder = root / step / student / assignment
+            if folder.exists():
+                shutil.rmtree(folder)
+    with Gradebook(_load_config(root).CourseDirectory.db_url) as gb:
         for student in students:
             try:
-                submission = gb.find_submission(assignment, student)
+                gb.remove_submission(assignment, student)
             except MissingEntry:
-                rows.append({"student": student, "total": "", "max": ""})
-                continue
-            row = {"student": student, "total": submission.score, "max": submission.max_score}
-            for notebook in submission.notebooks:
-                for grade in sorted(notebook.grades, key=lambda g: g.name):
-                    row[grade.name] = grade.score
-            rows.append(row)
-    return rows
+                pass
 
 
-def write_csv(rows, path):
-    columns = ["student", "total", "max"]
+def write_csv(rows, path, tests):
+    columns = ["student", "status", "reason", "total", "max", *tests, "repairs"]
     for row in rows:
         columns += [key for key in row if key not in columns]
     with open(path, "w", newline="") as f:
@@ -140,51 +409,99 @@ def write_csv(rows, path):
         writer.writerows(rows)
 
 
-def grade_all(assignment, source, root=".", jobs=None, csv_path="grades.csv", out=sys.stdout):
-    """Collect, autograde, give feedback and export grades; return the rows written."""
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.stdout,
+              max_mb=DEFAULT_MAX_MB):
+    """Collect, autograde, give feedback and export grades; return the rows written.
+
+    Each row has ``status`` ``graded`` or ``ungraded`` and a ``reason``.
+    """
     root = Path(root).resolve()
     if not (root / "nbgrader_config.py").exists():
         raise SystemExit(f"{root} has no nbgrader_config.py: run from the course root")
     if not (root / "solutions" / assignment).is_dir():
         raise SystemExit(f"unknown assignment {assignment!r}: no solutions/{assignment}/")
+    csv_path = Path(csv_path) if csv_path else Path(f"grades-{assignment}.csv")
+    csv_path = csv_path if csv_path.is_absolute() else root / csv_path
+    log_path = csv_path.with_suffix(".log")
+    log_path.unlink(missing_ok=True)  # a log of an earlier run would be stale
     jobs = jobs or os.cpu_count() or 1
     # The sandbox hides the course folder from student code; the workers inherit this.
     os.environ["BACKPROP_COURSE_ROOT"] = str(root)
     # nbgrader runs `alembic` from PATH: make this interpreter's tools found even when the
     # virtualenv is not activated.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    with tempfile.TemporaryDirectory() as unpacked:
-        if str(source).endswith(".zip"):
-            with zipfile.ZipFile(source) as archive:
-                archive.extractall(unpacked)
-            source = unpacked
-        students = collect(source, assignment, root)
+    _quiet()
+    submissions = collect(source, assignment, root, max_mb * MB)
     _ensure_released(root, assignment)
-    print(f"Grading {len(students)} submissions of {assignment} with {jobs} workers",
-          file=out, flush=True)
+    forget(root, assignment, submissions)
+    todo = [s for s, sub in submissions.items() if sub.problem is None]
+    total = len(submissions)
+    workers = max(1, min(jobs, len(todo)))
+    print(f"Grading {_plural(total, 'submission')} of {assignment} with "
+          f"{_plural(workers, 'worker')}", file=out, flush=True)
     start = time.perf_counter()
-    failed = {}
-    work = [(str(root), assignment, s) for s in students]
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(min(jobs, len(students))) as pool:
-        for done, (student, error) in enumerate(pool.imap_unordered(grade_one, work), 1):
-            if error:
-                failed[student] = error
-                status = f"FAILED: {error}"
-            else:
-                row = scores(root, assignment, [student])[0]
-                status = f"{row['total']:g} / {row['max']:g} points"
-            print(f"[{done}/{len(students)}] {student}: {status}", file=out, flush=True)
-    rows = scores(root, assignment, students)
-    write_csv(rows, root / csv_path if not Path(csv_path).is_absolute() else csv_path)
+    rows, logs, count = {}, [], 0
+
+    def report(student, text):
+        nonlocal count
+        count += 1
+        print(f"[{count}/{total}] {student}: {text}", file=out, flush=True)
+
+    for student, sub in submissions.items():
+        if sub.problem:
+            rows[student] = {"student": student, "status": "ungraded", "reason": sub.problem}
+            report(student, f"UNGRADED: {sub.problem}")
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_silence_worker) as pool:
+            for done in pool.imap_unordered(grade_one, [(str(root), assignment, s) for s in todo]):
+                student = done["student"]
+                repairs = " ".join(done["repairs"])
+                row = scores(root, assignment, student) if not done["error"] else None
+                if row is None:
+                    reason = f"nbgrader could not grade it: {done['error'] or 'no grades recorded'}"
+                    if done["log"]:
+                        reason += f" (traceback in {log_path.name})"
+                        logs.append((student, done["log"]))
+                    forget(root, assignment, [student])
+                    rows[student] = {"student": student, "status": "ungraded", "reason": reason,
+                                     "repairs": repairs}
+                    report(student, f"UNGRADED: {reason}")
+                    continue
+                reason = ""
+                if done["feedback_error"]:
+                    reason = (f"graded, but no feedback page: {done['feedback_error']} "
+                              f"(traceback in {log_path.name})")
+                    logs.append((student, done["log"]))
+                rows[student] = {"student": student, "status": "graded", "reason": reason,
+                                 "repairs": repairs, **row}
+                text = f"{row['total']:g} / {row['max']:g} points"
+                if done["repairs"]:
+                    text += f" (notebook repaired: {_plural(len(done['repairs']), 'change')})"
+                if reason:
+                    text += f"; {reason}"
+                report(student, text)
+    ordered = [rows[s] for s in sorted(rows)]
+    write_csv(ordered, csv_path, test_cells(root, assignment))
+    if logs:
+        with open(log_path, "w") as f:
+            for student, text in logs:
+                f.write(f"===== {student}\n{text.rstrip()}\n\n")
     seconds = time.perf_counter() - start
-    print(f"Done in {seconds:.1f} s ({seconds / len(students):.2f} s per submission). "
-          f"Feedback in feedback/<student>/{assignment}/, grades in {csv_path}.",
-          file=out, flush=True)
-    if failed:
-        print(f"{len(failed)} submissions could not be graded: {', '.join(sorted(failed))}",
+    ungraded = [r for r in ordered if r["status"] == "ungraded"]
+    print(f"Done in {seconds:.1f} s. Feedback in feedback/<student>/{assignment}/; "
+          f"grades in {csv_path}", file=out, flush=True)
+    if logs:
+        print(f"nbgrader's tracebacks: {log_path}", file=out, flush=True)
+    if ungraded:
+        print(f"{_plural(len(ungraded), 'submission')} of {total} could not be graded "
+              f"(see the reason column): {', '.join(r['student'] for r in ungraded)}",
               file=out, flush=True)
-    return rows
+    return ordered
 
 
 def _ensure_released(root, assignment):
@@ -212,8 +529,11 @@ def main(argv=None):
     parser.add_argument("assignment", help="e.g. ex01_forward_pass")
     parser.add_argument("submissions", help="folder or .zip with one notebook per student")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
-    parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
+    parser.add_argument("--csv", default=None,
+                        help="where to write the grades (default: grades-<assignment>.csv)")
     parser.add_argument("--root", default=".", help="course root (default: current folder)")
+    parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB,
+                        help=f"largest notebook accepted, unpacked (default: {DEFAULT_MAX_MB})")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code without bubblewrap (trusted submissions only)")
     args = parser.parse_args(argv)
@@ -227,9 +547,12 @@ def main(argv=None):
     if not Path(args.submissions).exists():
         raise SystemExit(f"no such folder or zip: {args.submissions}")
     try:
-        grade_all(args.assignment, args.submissions, args.root, args.jobs, args.csv)
+        rows = grade_all(args.assignment, args.submissions, args.root, args.jobs, args.csv,
+                         max_mb=args.max_mb)
     except (ValueError, zipfile.BadZipFile) as error:
         raise SystemExit(f"cannot grade {args.submissions}: {error}") from None
+    if any(row["status"] != "graded" or row.get("reason") for row in rows):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

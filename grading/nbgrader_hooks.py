@@ -1,6 +1,7 @@
 """nbgrader preprocessors: the trusted verdicts, and robust autograding and feedback
 (TRUSTED SIDE: these run in nbgrader's process, which never runs student code; see
-nbgrader_config.py).
+nbgrader_config.py). Repairing a damaged submission (deleted, copied, moved or renamed
+cells) is :mod:`grading.repair`'s job, before these run.
 
 - :class:`SandboxedExecute` (autograde): nbgrader's ``Execute``, with the kernel in the
   sandbox of :mod:`grading.sandbox`. Its outputs are only for the student to read. A kernel
@@ -12,13 +13,6 @@ nbgrader_config.py).
   cell: an error output if and only if the function failed, so that ``SaveAutoGrades``
   scores the trusted verdict alone. What the kernel printed in that cell stays for the
   student to read, made inert: errors become text, displayed values lose their partial credit.
-- :class:`DeduplicateIds` (autograde): a cell the student copied carries the same grade_id.
-  nbgrader's own DeduplicateIds keeps the last copy and leaves an empty ``nbgrader`` dict
-  on the others, which makes ``add_missing_cells`` crash (KeyError 'grade_id'). This one
-  keeps the first copy (the one in its place) and turns the others into plain cells.
-- :class:`RestoreCellOrder` (autograde): puts the graded cells back in the order of the
-  release, so a test cell the student moved above its answer, or answer cells swapped
-  around, are still graded as intended.
 - :class:`CapOutputSize` (autograde): nbgrader limits printed output by lines; a single
   line of megabytes still fills the graded notebook and the feedback page. This caps
   the characters each output keeps.
@@ -31,7 +25,6 @@ nbgrader_config.py).
 import time
 
 from nbformat.v4 import new_output
-from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 from traitlets import Float, Integer
@@ -41,45 +34,6 @@ from grading import core, load_specs, sandbox
 
 def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-class DeduplicateIds(NbGraderPreprocessor):
-    """Keep nbgrader metadata on the first cell of each grade_id only."""
-
-    def preprocess(self, nb, resources):
-        seen = set()
-        for cell in nb.cells:
-            grade_id = _grade_id(cell)
-            if grade_id is None:
-                continue
-            if grade_id in seen:
-                self.log.warning("Cell %r appears more than once: grading the first", grade_id)
-                del cell.metadata["nbgrader"]
-            seen.add(grade_id)
-        return nb, resources
-
-
-class RestoreCellOrder(NbGraderPreprocessor):
-    """Reorder the cells nbgrader tracks to match the release; a student's own cells
-    stay right after the tracked cell they followed."""
-
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            notebook = gb.find_notebook(info["notebook"], info["assignment"])
-            order = {cell.name: i for i, cell in enumerate(notebook.source_cells)}
-        groups, current = [], (-1, [])
-        for cell in nb.cells:
-            grade_id = _grade_id(cell)
-            if grade_id in order:
-                groups.append(current)
-                current = (order[grade_id], [cell])
-            else:
-                current[1].append(cell)
-        groups.append(current)
-        # sorted() is stable: groups with equal keys keep the student's order.
-        nb.cells = [cell for _, cells in sorted(groups, key=lambda g: g[0]) for cell in cells]
-        return nb, resources
 
 
 class ShortenTracebacks(NbGraderPreprocessor):
@@ -205,17 +159,19 @@ class HiddenChecks(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         specs = load_specs(assignment)
         cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_grade(cell)]
-        notes_shown, skip = False, {}
-        for cell in nb.cells:
+        tests = [cell for cell in nb.cells if cell.cell_type == "code" and is_grade(cell)]
+        names = []
+        for cell in tests:
             grade_id = _grade_id(cell)
-            if cell.cell_type != "code" or not is_grade(cell):
-                continue
             name = grade_id[len("test_"):] if grade_id.startswith("test_") else None
             if name not in specs:
                 raise KeyError(f"{assignment}: the test cell {grade_id!r} has no hidden checks "
                                f"(grading/specs/{assignment}.py lists {sorted(specs)})")
-            passed, message, notes = core.judge(assignment, name, cells, specs[name],
-                                                step_timeout=self.step_timeout, skip=skip)
+            names.append(name)
+        verdicts = core.judge_notebook(assignment, cells, names, step_timeout=self.step_timeout)
+        notes_shown = False
+        for cell, name in zip(tests, names):
+            passed, message, notes = verdicts[name]
             outputs = [_inert(output) for output in cell.get("outputs", [])]
             if notes and not notes_shown and not passed:
                 outputs.append(_note("\n".join(notes)))

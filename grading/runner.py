@@ -7,11 +7,13 @@ trusted grader over its standard input and output, one JSON line per message (se
 mistakes, no verdict. It
 
 1. receives the notebook's non-test code cells and runs them in order in a fresh namespace,
-   reporting each cell before it runs it and any error it raised (``cell``, ``cell_error``);
-2. installs the plain functions the grader lends (``helpers``: stand-ins that compute on the
-   trusted side) and, if given, a ``driver`` that calls the student's code;
-3. for each ``case`` it receives, calls the function on the given inputs and sends back the
-   value it returned (or the error it raised), the inputs as they stand after the call and the
+   reporting each cell before it runs it and any error it raised (``cell``, ``cell_error``),
+   then ``ready``;
+2. for each graded ``function`` it is told about, installs the plain functions the grader
+   lends for it (``helpers``: stand-ins that compute on the trusted side) and, if given, a
+   ``driver`` that calls the student's code, and says whether the function is ``defined``;
+3. for each ``case`` of that function, calls it on the given inputs and sends back the value
+   it returned (or the error it raised), the inputs as they stand after the call and the
    seconds it took (``result``); a function the grader passes as an input, or a helper, is a
    proxy whose calls travel to the trusted side as values (``call`` / ``return``).
 
@@ -119,29 +121,38 @@ def main():
             exec(compile(source, f"<cell {i}>", "exec"), namespace)
         except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             channel.send({"op": "cell_error", "i": i, "error": wire.error_tree(error)})
-    for name, k in start.get("helpers", {}).items():
-        namespace[name] = make_proxy(channel, k)
-    target = start["function"]
-    if start.get("driver"):
-        exec(compile(start["driver"], "<driver>", "exec"), namespace)
-        target = "drive"
-    func = namespace.get(target)
-    channel.send({"op": "ready", "defined": callable(func)})
+    channel.send({"op": "ready"})
+    proxy = lambda k: make_proxy(channel, k)  # noqa: E731
+    func, lent = None, {}
     while True:
         message = channel.receive()
-        if message["op"] != "case":
-            return
-        proxy = lambda k: make_proxy(channel, k)  # noqa: E731
-        args = wire.decode(message["args"], proxy=proxy)
-        kwargs = dict(wire.decode(message["kwargs"], proxy=proxy))
-        result = call(func, args, kwargs, message.get("strict_fp", False))
-        reply = {"op": "result", "i": message["i"], "seconds": result["seconds"],
-                 "args_after": wire.encode(args), "kwargs_after": wire.encode(sorted(kwargs.items()))}
-        if "error" in result:
-            reply["error"] = wire.error_tree(result["error"])
+        if message["op"] == "function":
+            # The helpers lent for the previous function go; this one's come.
+            for name, original in lent.items():
+                namespace[name] = original
+            lent = {name: namespace.get(name) for name in message.get("helpers", {})}
+            for name, k in message.get("helpers", {}).items():
+                namespace[name] = make_proxy(channel, k)
+            target = message["name"]
+            if message.get("driver"):
+                exec(compile(message["driver"], "<driver>", "exec"), namespace)
+                target = "drive"
+            func = namespace.get(target)
+            channel.send({"op": "defined", "defined": callable(func)})
+        elif message["op"] == "case":
+            args = wire.decode(message["args"], proxy=proxy)
+            kwargs = dict(wire.decode(message["kwargs"], proxy=proxy))
+            result = call(func, args, kwargs, message.get("strict_fp", False))
+            reply = {"op": "result", "i": message["i"], "seconds": result["seconds"],
+                     "args_after": wire.encode(args),
+                     "kwargs_after": wire.encode(sorted(kwargs.items()))}
+            if "error" in result:
+                reply["error"] = wire.error_tree(result["error"])
+            else:
+                reply["value"] = wire.encode(result["value"])
+            channel.send(reply)
         else:
-            reply["value"] = wire.encode(result["value"])
-        channel.send(reply)
+            return
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ guaranteed.
 
 import copy
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -106,6 +107,30 @@ def _within(path, folder):
         return False
 
 
+def _installed_sources():
+    """The project folders that installed packages point to: the folder of every package an
+    editable install maps (setuptools' ``__editable__`` finders) and every folder a ``.pth``
+    file adds, when they hold a ``grading`` package. Student code must not import from them."""
+    folders = set()
+    for site in {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
+        for path in Path(site).glob("__editable__*"):
+            try:
+                text = path.read_text(errors="replace")
+            except OSError:
+                continue
+            for found in re.findall(r"['\"](/[^'\"\n]+)['\"]", text):
+                found = Path(found)
+                folders.add(found.parent if found.name in ("grading", "backprop") else found)
+        for path in Path(site).glob("*.pth"):
+            try:
+                lines = path.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            folders.update(Path(line.strip()) for line in lines
+                           if line.strip().startswith("/"))
+    return [f.resolve() for f in folders if (f / "grading").is_dir()]
+
+
 class Sandbox:
     """A scratch folder and the command line that runs a program in the sandbox around it.
 
@@ -152,9 +177,10 @@ class Sandbox:
         return env
 
     def _hidden(self):
-        # The course folder, and the folder this package was installed from (with its
-        # solutions/), which is another one when a course lives elsewhere.
-        hidden = [self.course_root, HERE.parent, Path.home().resolve()]
+        # The course folder, and the folders this package was installed from (with their
+        # solutions/): another one when a course lives elsewhere, and, for an editable
+        # install, the checkout that the virtualenv maps `grading` to.
+        hidden = [self.course_root, HERE.parent, *_installed_sources(), Path.home().resolve()]
         hidden += [Path(p) for p in PRIVATE]
         seen, out = set(), []
         for path in hidden:
@@ -197,18 +223,24 @@ class Sandbox:
         cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         for path in hidden:
             cmd += ["--tmpfs", str(path)]
+        made = set()
+
+        def parents(target):
+            """Make the folders above a bind target, inside a hidden folder, traversable
+            for the sandbox's uid (bubblewrap would make them 0700, root's)."""
+            out = []
+            for parent in reversed(Path(target).parents):
+                if parent not in made and any(_within(parent, h) and parent != h
+                                              for h in hidden):
+                    made.add(parent)
+                    out += ["--perms", "0755", "--dir", str(parent)]
+            return out
+
         for path in self._bound_back(hidden):
-            cmd += ["--ro-bind", str(path), str(path)]
-        # The scratch folder keeps its path inside; its parents, inside a hidden folder,
-        # are made traversable for the sandbox's uid.
-        for parent in reversed(self.scratch.parents):
-            if any(_within(parent, h) and parent != h for h in hidden):
-                cmd += ["--perms", "0755", "--dir", str(parent)]
-        cmd += ["--bind", str(self.scratch), str(self.scratch)]
-        for parent in sorted({str(Path(target).parent) for _, target in extra_binds}):
-            cmd += ["--perms", "0755", "--dir", parent]
+            cmd += parents(path) + ["--ro-bind", str(path), str(path)]
+        cmd += parents(self.scratch) + ["--bind", str(self.scratch), str(self.scratch)]
         for source, target in extra_binds:
-            cmd += ["--ro-bind", str(source), str(target)]
+            cmd += parents(target) + ["--ro-bind", str(source), str(target)]
         cmd += ["--chdir", str(self.scratch),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
@@ -299,6 +331,7 @@ class Result:
     args_after: list = None
     kwargs_after: dict = None
     seconds: float = 0.0
+    calls: list = field(default_factory=list)  # (helper name, args) of each lent helper call
 
 
 @dataclass
@@ -317,6 +350,8 @@ class _Process:
 
     def __init__(self, sandbox, lend):
         self.lend = lend  # the grader's functions the student's code may call, by index
+        self.helper_names = {}  # index in lend -> name, for the helpers lent by name
+        self.calls = []  # the helper calls of the case being run
         if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
             runner = Path("/tmp/.backprop-runner")
             binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
@@ -364,6 +399,8 @@ class _Process:
                 raise wire.WireError("malformed arguments")
         except (wire.WireError, TypeError, ValueError) as error:
             raise ProtocolError(f"a malformed call: {error}") from None
+        if k in self.helper_names:
+            self.calls.append((self.helper_names[k], args))
         try:
             reply = {"op": "return", "value": wire.encode(self.lend[k](*args, **kwargs))}
         except Exception as error:  # noqa: BLE001 - the grader's function rejected the inputs
@@ -438,38 +475,39 @@ def _result(message):
     return result
 
 
-def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.0,
-             max_skips=3, limits=None, skip=None):
-    """Run the notebook's code ``cells`` in a sandboxed evaluator and call ``function`` on each
-    case; return an :class:`Evaluation` of plain values.
+@dataclass
+class Plan:
+    """What to call for one graded function: cases are ``(args, kwargs, strict_fp)`` triples
+    of plain data; ``helpers`` (``{name: function}``) are lent under those names; ``driver`` is
+    source code defining ``drive``, called instead of the function."""
 
-    ``cases`` are ``(args, kwargs, strict_fp)`` triples of plain data, where a function among
-    the inputs is lent: the student's code gets a stand-in whose calls run here, on values.
-    ``helpers`` (``{name: function}``) are lent the same way under those names, after the
-    cells ran; ``driver`` is source code defining ``drive``, called instead of ``function``.
-    Every cell and every case has ``step_timeout`` seconds of wall-clock time. A cell that
-    stalls, or ends the process, is skipped on a new run, at most ``max_skips`` times; its
-    index is added to ``skip`` (a dict of cell index to reason), and cells already in ``skip``
-    are skipped from the start, so that the next function of the notebook does not wait again.
+    function: str
+    cases: list
+    helpers: dict = field(default_factory=dict)
+    driver: str = None
+
+
+def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None):
+    """Run the notebook's code ``cells`` in a sandboxed evaluator and call each plan's
+    function on its cases; return ``{function: Evaluation}`` of plain values.
+
+    A function among a case's inputs, and each helper, is lent: the student's code gets a
+    stand-in whose calls run here, on values. Every cell and every case has
+    ``step_timeout`` seconds of wall-clock time. A cell that stalls, or ends the process, is
+    skipped on a new run, at most ``max_skips`` times; a case that does either fails its
+    function, and the next functions are evaluated in a new process.
     """
-    skip = {} if skip is None else skip
-    cells = [SKIPPED if i in skip else source for i, source in enumerate(cells)]
-    evaluation = Evaluation(skipped_cells=sorted(skip.items()))
-    for _attempt in range(max_skips + 1):
-        lend = []
-        encoded = [(wire.encode(list(args), lend), wire.encode(sorted(kwargs.items()), lend),
-                    bool(strict)) for args, kwargs, strict in cases]
-        helper_ids = {}
-        for name, func in (helpers or {}).items():
-            lend.append(func)
-            helper_ids[name] = len(lend) - 1
-        evaluation = Evaluation(skipped_cells=evaluation.skipped_cells)
+    cells, skipped, cell_errors = list(cells), [], []
+    evaluations, remaining = {}, list(plans)
+    attempts = 0
+    while remaining and attempts <= max_skips + len(plans):
+        attempts += 1
         with Sandbox(limits) as sandbox:
-            process = _Process(sandbox, lend)
-            current = None
+            process = _Process(sandbox, [])
+            current = plan = None
             try:
-                process.send({"op": "start", "cells": cells, "function": function,
-                              "helpers": helper_ids, "driver": driver})
+                process.send({"op": "start", "cells": cells})
+                cell_errors = []
                 deadline = time.monotonic() + step_timeout
                 while True:
                     message = process.receive(deadline)
@@ -480,40 +518,71 @@ def evaluate(cells, function, cases, helpers=None, driver=None, step_timeout=30.
                         deadline = time.monotonic() + step_timeout
                     elif message["op"] == "cell_error":
                         types, text = wire.decode_error(message.get("error"))
-                        evaluation.cell_errors.append((current, types, text))
+                        cell_errors.append((current, types, text))
                     elif message["op"] == "ready":
-                        evaluation.defined = bool(message.get("defined"))
                         current = None
                         break
                     else:
                         raise ProtocolError(f"unexpected {message['op']!r} while running cells")
-                if not evaluation.defined:
-                    return evaluation
-                for i, (args, kwargs, strict) in enumerate(encoded):
-                    process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs,
-                                  "strict_fp": strict})
-                    message = process.receive(time.monotonic() + step_timeout)
-                    if message["op"] != "result" or message.get("i") != i:
-                        raise ProtocolError("a result out of order")
-                    evaluation.results.append(_result(message))
+                while remaining:
+                    plan = remaining[0]
+                    evaluation = evaluations[plan.function] = Evaluation(
+                        skipped_cells=list(skipped), cell_errors=cell_errors)
+                    _run_plan(process, plan, evaluation, step_timeout)
+                    remaining.pop(0)
                 process.send({"op": "end"})
-                return evaluation
             except (Stalled, Ended) as stop:
                 why = (f"ran longer than the {step_timeout:g} s limit" if isinstance(stop, Stalled)
                        else f"stopped the grader's process: {stop}")
-                if current is not None:
-                    evaluation.skipped_cells.append((current, why))
-                    skip[current] = why
+                if current is not None:  # a cell: run the notebook again without it
+                    skipped.append((current, why))
                     cells[current] = SKIPPED
-                    continue  # run the notebook again without that cell
-                evaluation.failure = f"your function {why}"
-                return evaluation
+                    if len(skipped) > max_skips:
+                        for plan in remaining:
+                            evaluations[plan.function] = Evaluation(
+                                skipped_cells=list(skipped), cell_errors=cell_errors,
+                                failure="too many of your notebook's cells stopped the "
+                                        "grader's process")
+                        remaining = []
+                else:  # a case: that function fails; the next ones get a new process
+                    evaluations[plan.function].failure = f"your function {why}"
+                    remaining.pop(0)
             except (ProtocolError, wire.WireError) as error:
-                evaluation.failure = (f"the grader's process received something that is not a "
-                                      f"value ({error}): did your code write to the grader's "
-                                      "channel or replace its functions?")
-                return evaluation
+                failure = (f"the grader's process received something that is not a value "
+                           f"({error}): did your code write to the grader's channel or "
+                           "replace its functions?")
+                for plan in remaining:
+                    evaluations.setdefault(plan.function, Evaluation(
+                        skipped_cells=list(skipped), cell_errors=cell_errors)).failure = failure
+                remaining = []
             finally:
                 process.close()
-    evaluation.failure = "too many of your notebook's cells stopped the grader's process"
-    return evaluation
+    return evaluations
+
+
+def _run_plan(process, plan, evaluation, step_timeout):
+    """Evaluate one function in a running evaluator (see :func:`evaluate`)."""
+    encoded = [(wire.encode(list(args), process.lend),
+                wire.encode(sorted(kwargs.items()), process.lend), bool(strict))
+               for args, kwargs, strict in plan.cases]
+    helper_ids = {}
+    for name, func in plan.helpers.items():
+        process.lend.append(func)
+        helper_ids[name] = len(process.lend) - 1
+        process.helper_names[helper_ids[name]] = name
+    process.send({"op": "function", "name": plan.function, "helpers": helper_ids,
+                  "driver": plan.driver})
+    message = process.receive(time.monotonic() + step_timeout)
+    if message["op"] != "defined":
+        raise ProtocolError("no answer to which function is graded")
+    evaluation.defined = bool(message.get("defined"))
+    if not evaluation.defined:
+        return
+    for i, (args, kwargs, strict) in enumerate(encoded):
+        process.calls = []
+        process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs, "strict_fp": strict})
+        message = process.receive(time.monotonic() + step_timeout)
+        if message["op"] != "result" or message.get("i") != i:
+            raise ProtocolError("a result out of order")
+        evaluation.results.append(_result(message))
+        evaluation.results[-1].calls = process.calls

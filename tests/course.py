@@ -76,11 +76,11 @@ class Course:
         return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
                 if c.metadata.get("nbgrader", {}).get("solution")}
 
-    def submit(self, assignment, student, answers=None, edit=None):
-        """Write a submission: the release with ``answers`` ({grade_id: source}) filled in.
+    def filled(self, assignment, answers=None, edit=None):
+        """The release with ``answers`` ({grade_id: source}) filled in, as a notebook.
 
         ``answers=None`` fills in the reference answers; ``edit(nb)`` may change the
-        notebook further (delete or move cells, ...) before it is written.
+        notebook further (delete or move cells, ...).
         """
         nb = self.release(assignment)
         chosen = self.answers(assignment) if answers is None else dict(answers)
@@ -90,10 +90,23 @@ class Course:
                 cell.source = chosen[grade_id]
         if edit is not None:
             edit(nb)
+        return nb
+
+    def submit(self, assignment, student, answers=None, edit=None):
+        """Write a submission (see :meth:`filled`) to ``submitted/``."""
+        nb = self.filled(assignment, answers, edit)
         folder = self.path / "submitted" / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
         return folder
+
+    def grade_all(self, assignment, source, *extra, timeout=900):
+        """Run ``python -m grading.grade_all`` in the course; return the finished process."""
+        bindir = str(Path(sys.executable).parent)
+        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+        return subprocess.run([sys.executable, "-m", "grading.grade_all", assignment,
+                               str(source), *extra], cwd=self.path, env=env,
+                              capture_output=True, text=True, timeout=timeout)
 
     def autograde(self, assignment, *extra, env=None):
         return nbgrader(["autograde", assignment, "--create", "--force", *extra], self.path,
@@ -125,6 +138,19 @@ class Course:
         nb = self.solution(assignment)
         return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
                 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def cell_of(nb, grade_id):
+    """The cell with this grade_id."""
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def without(*grade_ids):
+    """An edit that deletes the cells with these grade_ids."""
+    def edit(nb):
+        nb.cells = [c for c in nb.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") not in grade_ids]
+    return edit
 
 
 def errors(nb, grade_id):

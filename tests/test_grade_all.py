@@ -1,47 +1,318 @@
-"""The instructors' one command: grade a zip of submissions end to end, with progress and a CSV."""
+"""The instructors' one command: a class grading run that never loses a student.
 
+One run grades a zip of ex02_sigmoid submissions of every kind a class hands in (issue 9):
+damaged notebooks that are repaired and graded, files and archive entries that cannot be
+graded and are explained, and the archive's own quirks (a wrapping folder, nested folders,
+``__MACOSX/``, ``.IPYNB``). A second run regrades two students and must leave nothing
+stale. ex02_sigmoid: sigmoid (3 points), sigmoid_prime (3), relu (2), relu_prime (2).
+"""
+
+import codecs
+import copy
 import csv
-import os
+import html
+import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
-from course import ROOT
+import nbformat
+import pytest
 
-A = "ex01_forward_pass"
+from course import ROOT, Course, cell_of, without
+
+A = "ex02_sigmoid"
+FULL = {"test_sigmoid": 3.0, "test_sigmoid_prime": 3.0, "test_relu": 2.0, "test_relu_prime": 2.0}
+WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
+LIMIT_MB = 1  # --max-mb for the run: small, so the oversized entries stay cheap to build
 
 
-def test_grade_all_grades_a_zip_of_submissions(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / A, course / "solutions" / A)
-    archive = tmp_path / "submissions.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.write(ROOT / "solutions" / A / f"{A}.ipynb", f"alice/{A}.ipynb")
-        z.write(ROOT / "exercises" / A / f"{A}.ipynb", "bob.ipynb")
-        z.writestr("carol/.ipynb_checkpoints/old-checkpoint.ipynb", "{}")
-        z.write(ROOT / "exercises" / A / f"{A}.ipynb", f"carol/{A}.ipynb")
-    bindir = str(Path(sys.executable).parent)
-    done = subprocess.run(
-        [sys.executable, "-m", "grading.grade_all", A, str(archive), "--jobs", "2"],
-        cwd=course, capture_output=True, text=True, timeout=600,
-        env=dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"]))
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+def _strip_metadata(nb):
+    """As a tool that keeps only its own cell metadata saves it."""
+    for cell in nb.cells:
+        cell.metadata = {"vscode": {"languageId": "python"}} if cell.cell_type == "code" else {}
+
+
+def _foreign_cells(nb):
+    ex01 = nbformat.read(ROOT / "exercises" / "ex01_forward_pass" / "ex01_forward_pass.ipynb",
+                         as_version=4)
+    for grade_id in ("dense_forward", "test_dense_forward"):
+        pasted = copy.deepcopy(cell_of(ex01, grade_id))
+        pasted["id"] = "pasted-" + grade_id.replace("_", "-")
+        nb.cells.append(pasted)
+
+
+def _rename(grade_id, new):
+    def edit(nb):
+        cell_of(nb, grade_id).metadata.nbgrader["grade_id"] = new
+    return edit
+
+
+def _extra_grade_cell(nb):
+    extra = nbformat.v4.new_code_cell("assert True  # my own test")
+    extra.metadata.nbgrader = dict(cell_of(nb, "test_relu").metadata.nbgrader,
+                                   grade_id="my_extra_test", points=5)
+    nb.cells.append(extra)
+
+
+def _not_graded(nb):
+    cell_of(nb, "test_relu").metadata.nbgrader["grade"] = False
+
+
+def _tests_as_answers(nb):
+    for cell in nb.cells:
+        if cell.metadata.nbgrader.get("grade"):
+            cell.metadata.nbgrader["solution"] = True
+
+
+def _metadata_as_string(nb):
+    for cell in nb.cells:
+        cell.metadata["nbgrader"] = str(dict(cell.metadata["nbgrader"]))
+
+
+def _no_cells(nb):
+    nb.cells = []
+
+
+def _answer_as_markdown(nb):
+    cell = cell_of(nb, "relu")
+    cell.cell_type = "markdown"
+    del cell["outputs"], cell["execution_count"]
+
+
+# student: (answers replacing the reference ones, edit, expected scores, words of the repair)
+GRADED = {
+    "reference": ({}, None, FULL, None),
+    "relu-and-its-test-deleted": ({}, without("relu", "test_relu"),
+                                  dict(FULL, test_relu=0.0), "Restored the answer cell `relu`"),
+    "setup-deleted": ({}, without("setup"), FULL, "Restored the setup cell `setup`"),
+    "metadata-stripped-by-a-tool": ({}, _strip_metadata, FULL, "by their content"),
+    "cells-of-ex01-pasted": ({}, _foreign_cells, FULL, "Removed the grade cell `test_dense_forward`"),
+    "grade-id-renamed": ({}, _rename("test_relu", "my_relu_test"), FULL, "renamed `my_relu_test`"),
+    "extra-grade-cell": ({}, _extra_grade_cell, FULL, "Removed the grade cell `my_extra_test`"),
+    "test-marked-not-graded": ({}, _not_graded, FULL, "marked as not graded"),
+    "tests-turned-into-answers": ({}, _tests_as_answers, FULL, "marked as an answer cell"),
+    "metadata-is-a-string": ({}, _metadata_as_string, FULL, "not a dictionary"),
+    "answer-became-markdown": ({}, _answer_as_markdown, FULL, "back into a code cell"),
+    "wrong-relu": ({"relu": WRONG_RELU}, None, dict(FULL, test_relu=0.0), None),
+    "no-cells": ({}, _no_cells, dict.fromkeys(FULL, 0.0), "none of the exercise's cells"),
+}
+# Files that are read with a repair: bytes made from the reference submission.
+ENCODED = {
+    "with-bom": (lambda text: codecs.BOM_UTF8 + text.encode(), "byte-order mark"),
+    "latin-1": (lambda text: text.replace("def relu(z):", "def relu(z):  # évalué", 1)
+                .encode("latin-1"), "Latin-1"),
+}
+UNGRADED = {
+    "empty-file": "not a notebook: the file is empty (0 bytes)",
+    "invalid-json": "not a notebook: invalid JSON at line 3",
+    "two-notebooks": "2 notebooks for one student",
+    "escape": "unsafe path in the archive",
+    "linked": "symbolic link",
+    "too-big": f"over the {LIMIT_MB}.0 MB limit",
+    "lying-header": "lying-header",
+}
+
+
+def _zip_symlink(z, name, target):
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (0o120777 << 16)
+    z.writestr(info, target)
+
+
+def _lie_about_size(path, name, size):
+    """Patch the uncompressed size of one zip entry, in its local and central headers."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (at := data.find(signature, start)) >= 0:
+            if data[at + name_at: at + name_at + len(encoded)] == encoded:
+                data[at + size_at: at + size_at + 4] = struct.pack("<I", size)
+            start = at + 4
+    path.write_bytes(bytes(data))
+
+
+def _class_zip(course, path):
+    """The class's archive, as `zip -r subs.zip submissions` makes it, with every case."""
+    reference = nbformat.writes(course.filled(A))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("submissions/", "")
+        for student, (answers, edit, _, _) in GRADED.items():
+            chosen = dict(course.answers(A), **answers)
+            z.writestr(f"submissions/{student}.ipynb",
+                       nbformat.writes(course.filled(A, chosen, edit)))
+        for student, (encode, _) in ENCODED.items():
+            z.writestr(f"submissions/{student}.ipynb", encode(reference))
+        nb3 = nbformat.convert(course.filled(A), 3)
+        z.writestr("submissions/nbformat-3.ipynb", nbformat.writes(nb3, version=3))
+        z.writestr("submissions/Upper-Case.IPYNB", reference)
+        z.writestr("submissions/nested/work/week 2/ex02_sigmoid.ipynb", reference)
+        z.writestr("submissions/nested/.ipynb_checkpoints/ex02_sigmoid-checkpoint.ipynb", "{}")
+        z.writestr("__MACOSX/submissions/._reference.ipynb", b"\x00\x05\x16\x07")
+        z.writestr("submissions/notes.txt", "not a notebook, not a student")
+        z.writestr("submissions/empty-file.ipynb", "")
+        z.writestr("submissions/invalid-json.ipynb", '{\n "cells": [\n  {oops}\n ]\n}\n')
+        z.writestr("submissions/two-notebooks/ex02_sigmoid.ipynb", reference)
+        z.writestr("submissions/two-notebooks/ex02_sigmoid-Copy1.ipynb", reference)
+        z.writestr("submissions/../../escape.ipynb", reference)
+        _zip_symlink(z, "submissions/linked.ipynb", "/etc/passwd")
+        z.writestr("submissions/too-big.ipynb", reference + " " * (2 * LIMIT_MB * 2**20))
+        z.writestr("submissions/lying-header.ipynb", reference + " " * (2 * LIMIT_MB * 2**20))
+    _lie_about_size(path, "submissions/lying-header.ipynb", 1000)
+    return path
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, {row["student"]: row for row in reader}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return Course(tmp_path_factory.mktemp("class"), [A])
+
+
+@pytest.fixture(scope="module")
+def run(course, tmp_path_factory):
+    archive = _class_zip(course, tmp_path_factory.mktemp("zips") / "subs.zip")
+    done = course.grade_all(A, archive, "--jobs", "2", "--max-mb", str(LIMIT_MB))
+    columns, rows = _rows(course.path / f"grades-{A}.csv")
+    return done, columns, rows
+
+
+def test_the_run_reports_every_student_and_fails_when_some_are_ungraded(run):
+    done, _, rows = run
+    assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     lines = done.stdout.splitlines()
-    assert lines[0] == f"Grading 3 submissions of {A} with 2 workers"
-    assert sorted(line.split("]")[1] for line in lines if line.startswith("[")) == [
-        " alice: 6 / 6 points", " bob: 0 / 6 points", " carol: 0 / 6 points"]
-    with open(course / "grades.csv") as f:
-        rows = {row["student"]: row for row in csv.DictReader(f)}
-    assert rows["alice"]["total"] == "6.0" and rows["alice"]["test_dense_forward"] == "3.0"
-    assert rows["bob"]["total"] == "0.0"
-    for student in rows:
-        feedback = course / "feedback" / student / A / f"{A}.html"
-        assert feedback.exists()
-        assert "BEGIN HIDDEN TESTS" not in feedback.read_text()
+    everyone = set(GRADED) | set(ENCODED) | set(UNGRADED) | {
+        "nbformat-3", "Upper-Case", "nested"}
+    assert lines[0] == f"Grading {len(everyone)} submissions of {A} with 2 workers"
+    progress = {line.split("] ", 1)[1].split(":")[0] for line in lines if line.startswith("[")}
+    assert progress == everyone == set(rows)
+    # Nothing of nbgrader's chatter reaches the console.
+    for noise in ("checksum has changed", "Grading 1 submissions", "display_data_priority",
+                  "Traceback", "WARNING", "To connect another client"):
+        assert noise not in done.stdout + done.stderr, noise
+
+
+@pytest.mark.parametrize("student", GRADED)
+def test_a_damaged_notebook_is_repaired_and_graded(run, student, course):
+    _, _, rows = run
+    row = rows[student]
+    _, _, expected, repair = GRADED[student]
+    assert row["status"] == "graded", row
+    assert {k: float(row[k]) for k in expected} == expected
+    assert float(row["total"]) == sum(expected.values())
+    if repair:
+        assert repair in row["repairs"], row["repairs"]
+        feedback = (course.path / "feedback" / student / A / f"{A}.html").read_text()
+        assert repair.split("`")[0] in feedback
+    else:
+        assert row["repairs"] == ""
+
+
+@pytest.mark.parametrize("student", ENCODED)
+def test_bytes_that_are_not_plain_utf8_are_read_and_said(run, student):
+    row = run[2][student]
+    assert row["status"] == "graded" and float(row["total"]) == 10, row
+    assert ENCODED[student][1] in row["repairs"]
+
+
+def test_nbformat_3_mixed_case_and_nested_folders_are_graded(run):
+    rows = run[2]
+    for student in ("nbformat-3", "Upper-Case", "nested"):
+        assert rows[student]["status"] == "graded" and float(rows[student]["total"]) == 10
+    assert "nbformat 3" in rows["nbformat-3"]["repairs"]
+    assert "__MACOSX" not in rows and "._reference" not in rows and "submissions" not in rows
+
+
+@pytest.mark.parametrize("student", UNGRADED)
+def test_what_cannot_be_graded_is_explained_never_zero(run, student, course):
+    done, _, rows = run
+    row = rows[student]
+    assert row["status"] == "ungraded"
+    assert UNGRADED[student] in row["reason"], row["reason"]
+    assert row["total"] == row["max"] == row["test_relu"] == ""
+    assert f"{student}: UNGRADED: {row['reason']}" in done.stdout
+    assert not (course.path / "feedback" / student).exists()
+
+
+def test_nothing_escapes_the_course_folder(run, course):
+    assert not (course.path.parent / "escape.ipynb").exists()
+    assert not list(course.path.parent.parent.glob("escape.ipynb"))
+
+
+def test_the_csv_has_its_own_name_and_the_student_first(run, course):
+    done, columns, _ = run
+    assert columns[:5] == ["student", "status", "reason", "total", "max"]
+    assert str(course.path / f"grades-{A}.csv") in done.stdout
+    assert not (course.path / "grades.csv").exists()  # nbgrader export's file stays its own
+
+
+def test_feedback_lists_the_repairs_and_shows_no_hidden_tests(run, course):
+    feedback = (course.path / "feedback" / "setup-deleted" / A / f"{A}.html").read_text()
+    assert "Your notebook was repaired before grading" in feedback
+    assert "BEGIN HIDDEN TESTS" not in feedback
+    graded = course.autograded(A, "setup-deleted")
+    assert not graded.cells[0].metadata.get("nbgrader")  # the note is no grade cell
+
+
+@pytest.fixture(scope="module")
+def rerun(run, course, tmp_path_factory):
+    """The same class, two students resubmit: one a worse notebook, one a broken file."""
+    folder = tmp_path_factory.mktemp("resubmitted")
+    answers = dict(course.answers(A), relu=WRONG_RELU)
+    nbformat.write(course.filled(A, answers), folder / "reference.ipynb")
+    (folder / "setup-deleted.ipynb").write_text("{ this is not JSON")
+    done = course.grade_all(A, folder, "--jobs", "2", "--csv", "regrade.csv")
+    return done, _rows(course.path / "regrade.csv")[1]
+
+
+def test_regrading_replaces_the_grade_and_the_feedback(rerun, course):
+    done, rows = rerun
+    assert float(rows["reference"]["total"]) == 8
+    assert course.scores(A, "reference")["test_relu"] == 0
+    feedback = (course.path / "feedback" / "reference" / A / f"{A}.html").read_text()
+    assert "np.abs(z)" in html.unescape(re.sub(r"<[^>]+>", "", feedback))
+
+
+def test_a_resubmission_that_cannot_be_graded_leaves_nothing_stale(rerun, course):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    done, rows = rerun
+    assert done.returncode == 1
+    assert rows["setup-deleted"]["status"] == "ungraded"
+    assert rows["setup-deleted"]["total"] == ""
+    assert "invalid JSON at line 1" in rows["setup-deleted"]["reason"]
+    assert not (course.path / "feedback" / "setup-deleted").joinpath(A).exists()
+    assert not (course.path / "autograded" / "setup-deleted").joinpath(A).exists()
+    submitted = course.path / "submitted" / "setup-deleted" / A / f"{A}.ipynb"
+    assert submitted.read_text() == "{ this is not JSON"
+    with Gradebook(f"sqlite:///{course.path / 'gradebook.db'}") as gb:
+        with pytest.raises(MissingEntry):
+            gb.find_submission(A, "setup-deleted")
+
+
+def test_nbgrader_failures_go_to_a_log_file_whose_path_is_printed(tmp_path):
+    """A notebook that nbgrader itself cannot grade: here, a release that is missing."""
+    course = Course(tmp_path / "course", [A])
+    (course.path / "exercises" / A / f"{A}.ipynb").unlink()
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    nbformat.write(nbformat.read(ROOT / "exercises" / A / f"{A}.ipynb", as_version=4),
+                   folder / "alice.ipynb")
+    done = course.grade_all(A, folder, "--jobs", "1")
+    assert done.returncode == 1
+    log = course.path / f"grades-{A}.log"
+    assert f"nbgrader's tracebacks: {log}" in done.stdout
+    text = log.read_text()
+    assert "Traceback" in text and "generate_assignment" in text
+    row = _rows(course.path / f"grades-{A}.csv")[1]["alice"]
+    assert row["status"] == "ungraded" and "cannot repair submissions" in row["reason"]
 
 
 def test_grade_all_refuses_an_unknown_assignment(tmp_path):

@@ -123,6 +123,17 @@ def test_every_catalogued_mistake_loses_its_points_with_its_hint(graded, assignm
             assert f"Likely cause: {mistake.hint}" in feedback, (name, mistake.name)
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_visible_tests_catch_what_the_instructions_warn_about(graded, assignment):
+    """A mistake the instructions warn about fails the visible tests, with the promised message."""
+    for k, mistakes in enumerate(_mistake_rounds(assignment)):
+        for name, mistake in mistakes.items():
+            if mistake.visible:
+                text = _cell_text(graded, assignment, f"mistakes-{k}", name)
+                assert "Visible tests passed." not in text, (name, mistake.name)
+                assert mistake.visible in text, (name, mistake.name, text[-500:])
+
+
 def _cell_text(course, assignment, student, name):
     nb = course.autograded(assignment, student)
     for cell in nb.cells:

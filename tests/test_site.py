@@ -98,8 +98,14 @@ def test_math_is_served_by_the_site_itself(site):
     assert not re.search(r"<script[^>]+src=\"https?://[^\"]*mathjax", page, re.I)
 
 
+def notebook_pages():
+    """The toc pages that are notebooks (the chapters): the pages with code to run."""
+    return [file for file in toc_files() if (ROOT / f"{file}.ipynb").exists()]
+
+
 def test_chapters_have_launch_and_download_buttons(site):
-    for file in toc_files()[1:]:
+    assert len(notebook_pages()) >= 8
+    for file in notebook_pages():
         page = (site / f"{file}.html").read_text()
         assert "mybinder.org/v2/gh/backprop-from-scratch/backprop-from-scratch/main" in page, file
         assert "colab.research.google.com/github/backprop-from-scratch" in page, file
@@ -148,3 +154,108 @@ def test_a_browser_shows_typeset_math_and_figures(site, tmp_path):
     assert images, "no figure on the page"
     for src in images:
         assert (site / "book" / src).resolve().exists(), src
+
+
+def test_the_references_page_lists_what_the_chapters_cite(site):
+    page = (site / "book" / "references.html").read_text()
+    for author in ("Nielsen", "Glorot", "He", "Karpathy", "Rumelhart"):
+        assert author in page, author
+    chapter = (site / "book" / "06_vanishing_gradients.html").read_text()
+    assert "references.html#id" in chapter or "references.html#" in chapter, "no {cite} link"
+
+
+# Injected into a copy of each chapter page: once MathJax has typeset the page, list every
+# element of the text column that is wider than the column (it sticks out of it, or it is a
+# block whose content scrolls sideways: a clipped equation, a long code line or output).
+LAYOUT_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  function contentRight(box) {  // the right edge of what a clipping box shows
+    return box.getBoundingClientRect().left + box.clientLeft + box.clientWidth;
+  }
+  function report() {
+    var column = document.querySelector("article.bd-article");
+    var found = [], reported = new Set();
+    column.querySelectorAll("*").forEach(function (el) {
+      if (el.closest("mjx-assistive-mml")) return;  // MathJax's hidden copy for screen readers
+      var box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) return;
+      var clip = column;  // the nearest ancestor that cuts off what sticks out of it
+      for (var a = el.parentElement; a && a !== column; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible") { clip = a; break; }
+      }
+      var over = box.right - contentRight(clip);
+      if (el.tagName === "PRE") over = Math.max(over, el.scrollWidth - el.clientWidth);
+      for (var b = el.parentElement; b && b !== column; b = b.parentElement) {
+        if (reported.has(b)) return;
+      }
+      if (over > 1.5) {  // a pixel of a glyph's overhang (the hat of y) cuts nothing off
+        reported.add(el);
+        var section = el.closest("section");
+        var heading = section ? section.querySelector("h1, h2, h3, h4") : null;
+        found.push(Math.round(over) + " px too wide: <" + el.tagName.toLowerCase() + "> in \\u00ab"
+                   + (heading ? heading.textContent.trim().slice(0, 60) : "") + "\\u00bb: "
+                   + (el.closest("mjx-container") || el).textContent.trim()
+                       .replace(/\\s+/g, " ").slice(0, 80));
+      }
+    });
+    var out = document.createElement("pre");
+    out.id = "layout-report";
+    out.textContent = JSON.stringify({width: column.getBoundingClientRect().width,
+                                      found: found});
+    document.body.appendChild(out);
+  }
+  var ready = (window.MathJax && MathJax.startup && MathJax.startup.promise)
+    ? MathJax.startup.promise : Promise.resolve();
+  ready.then(function () { setTimeout(report, 300); });
+});
+</script>
+"""
+
+
+def layout_report(browser, site, page, profile):
+    """{"width": column width in px, "found": [...]} for one page at a 1280 px window."""
+    import html
+    import json
+
+    probe = site / page.parent / f"_layout_{page.name}"
+    probe.write_text((site / page).read_text().replace("</body>", LAYOUT_PROBE + "</body>"))
+    try:
+        with serve(site) as url:
+            done = subprocess.run(
+                [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                 "--window-size=1280,800", "--hide-scrollbars", "--virtual-time-budget=20000",
+                 "--dump-dom", f"{url}/{probe.relative_to(site).as_posix()}"],
+                capture_output=True, text=True, timeout=180)
+    finally:
+        probe.unlink()
+    match = re.search(r'<pre id="layout-report">(.*?)</pre>', done.stdout, re.S)
+    assert match, f"the layout probe did not run on {page}:\n" + done.stderr[-2000:]
+    return json.loads(html.unescape(match.group(1)))
+
+
+def test_no_chapter_element_is_wider_than_the_text_column_at_1280px(site, tmp_path):
+    """Display equations, code and outputs fit the column: nothing is cut off or scrolls."""
+    browser = chromium()
+    problems = []
+    for file in notebook_pages():
+        report = layout_report(browser, site, Path(f"{file}.html"), tmp_path / "profile")
+        assert report["width"] > 600, report["width"]   # the probe measured a real column
+        problems += [f"{file}: {line}" for line in report["found"]]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_layout_probe_finds_an_element_that_is_too_wide(site, tmp_path):
+    browser = chromium()
+    page = Path("book") / "_too_wide.html"
+    source = (site / "book" / "01_forward_pass.html").read_text()
+    wide = "<pre>" + "x" * 300 + "</pre>"
+    (site / page).write_text(source.replace('<section id="what-you-will-learn">',
+                                            wide + '<section id="what-you-will-learn">', 1))
+    try:
+        report = layout_report(browser, site, page, tmp_path / "profile")
+    finally:
+        (site / page).unlink()
+    assert any("xxxxxxxx" in line for line in report["found"]), report

@@ -23,9 +23,15 @@ def dense_forward_cases(rng):
     X, W, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 2)), rng.normal(size=2)
     yield Case((X, W, b), label="X and W do not fit", raises=ValueError,
                mentions=(str(X.shape), str(W.shape)))
+    # A wrong b must be named by its own shape; W's may be named too, not must (the
+    # instructions ask for "the offending shapes").
     X, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=3)
-    yield Case((X, W, b), label="b does not fit W", raises=ValueError,
-               mentions=(str(W.shape), str(b.shape)))
+    yield Case((X, W, b), label="b does not fit W", raises=ValueError, mentions=(str(b.shape),))
+    # The trap of chapter 1: a column-vector bias (d_out, 1) with one sample broadcasts
+    # (1, d_out) + (d_out, 1) into a silent (d_out, d_out) result.
+    X, W, b = rng.normal(size=(1, 3)), rng.normal(size=(3, 2)), rng.normal(size=(2, 1))
+    yield Case((X, W, b), label="a 2-d bias of shape (d_out, 1) and one sample",
+               raises=ValueError, mentions=(str(b.shape),))
 
 
 def _layers(rng, sizes):
@@ -51,6 +57,13 @@ def mlp_forward_cases(rng):
                label="layers whose shapes do not chain", raises=ValueError)
 
 
+# Both ways of letting a column-vector bias through behave alike on every case, so they share
+# one hint, true of each.
+B_TRAP = ("a bias of shape (d_out, 1) got through your checks: with one sample, (1, d_out) + "
+          "(d_out, 1) broadcasts silently into a (d_out, d_out) result. Check the whole shape, "
+          "b.shape == (W.shape[1],) (len(b) is d_out for a column vector too), and raise a "
+          "ValueError that names b's shape.")
+
 SPECS = {
     "dense_forward": Spec(dense_forward_cases, mistakes=[
         Mistake("no shape check", "NumPy's own error does not name both shapes. Check "
@@ -73,11 +86,18 @@ def dense_forward(X, W, b):
         raise ValueError(f"X {X.shape}, W {W.shape}, b {b.shape}")
     return X @ W.T + b
 """),
-        Mistake("X checked but not b", "you check X against W but not b against W: when b has "
-                "the wrong length, raise a ValueError that names W's and b's shapes.", """
+        Mistake("X checked but not b", B_TRAP, """
 def dense_forward(X, W, b):
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"X has shape {X.shape} but W has shape {W.shape}")
+    return X @ W + b
+"""),
+        Mistake("b checked by its length only", B_TRAP, """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X has shape {X.shape} but W has shape {W.shape}")
+    if len(b) != W.shape[1]:
+        raise ValueError(f"b has shape {b.shape} but W has shape {W.shape}")
     return X @ W + b
 """),
     ]),
@@ -169,3 +189,11 @@ def mlp_forward(X, weights, biases, activation):
                             zip(weights, biases), X)
 """],
 }
+
+
+# The mistakes the instructions warn about, with (part of) the message that the visible tests
+# give each of them (tests/test_grading_pipeline.py checks that they do).
+for _mistake, _message in [("no shape check", "should name both shapes"),
+                           ("X checked but not b", "broadcasts silently"),
+                           ("b checked by its length only", "broadcasts silently")]:
+    next(m for m in SPECS["dense_forward"].mistakes if m.name == _mistake).visible = _message

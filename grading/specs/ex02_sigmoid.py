@@ -35,8 +35,10 @@ def sigmoid_cases(rng):
 
 
 def sigmoid_prime_cases(rng):
+    # Only sigmoid's instructions forbid floating-point warnings: sigmoid_prime is judged by its
+    # values, so an exact form that warns on the way (0.25 / np.cosh(z / 2) ** 2) passes.
     for label, args in list(_inputs(rng)) + list(_extremes()):
-        yield Case(args, label=label, strict_fp=True, rtol=1e-12, atol=1e-15)
+        yield Case(args, label=label, rtol=1e-12, atol=1e-15)
 
 
 def relu_cases(rng):
@@ -176,6 +178,11 @@ def sigmoid(z):
     return np.vectorize(one, otypes=[float])(z) if z.ndim else np.float64(one(float(z)))
 """],
     "sigmoid_prime": ["""
+# Exact on paper and accurate in float64; np.cosh overflows to inf for |z| > 1420, where the
+# result is 0 to within far less than atol: judged by its values, it passes.
+def sigmoid_prime(z):
+    return 0.25 / np.cosh(np.asarray(z, dtype=float) / 2) ** 2
+""", """
 def sigmoid_prime(z):
     e = np.exp(-np.abs(np.asarray(z, dtype=float)))
     return e / (1 + e) ** 2
@@ -203,3 +210,10 @@ def relu_prime(z):
     return (np.asarray(z) > 0).astype(np.float64)
 """],
 }
+
+
+# The mistakes the instructions warn about, with (part of) the message that the visible tests
+# give each of them (tests/test_grading_pipeline.py checks that they do).
+for _mistake in ("naive formula", "other naive formula", "np.where of two naive branches"):
+    next(m for m in SPECS["sigmoid"].mistakes if m.name == _mistake).visible = \
+        "only ever exponentiate a non-positive number"

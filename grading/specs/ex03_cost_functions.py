@@ -231,6 +231,14 @@ def cross_entropy(A, Y, eps=1e-12):
     CHECK
     return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / A.shape[0])
 """)),
+        Mistake("clipped in place", "np.clip(A, eps, 1 - eps, out=A) clips the caller's own "
+                "array: their predictions of exactly 0 and 1 are changed. Clip into a new array, "
+                "A = np.clip(A, eps, 1 - eps).", _with_check("""
+def cross_entropy(A, Y, eps=1e-12):
+    CHECK
+    np.clip(A, eps, 1 - eps, out=A)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / A.shape[0])
+""")),
         Mistake("clipped from below only", "you clipped A from below only, so a prediction of "
                 "exactly 1 still gives log(1 - 1) = log(0). Clip both ends: "
                 "np.clip(A, eps, 1 - eps).", _with_check("""
@@ -311,7 +319,15 @@ def cross_entropy_grad(A, Y, eps=1e-12):
     CHECK
     return (A - Y) / (A * (1 - A)) / A.shape[0]
 """)),
-        Mistake("clipped from below only", "you clipped A from below only, so a prediction of "
+Mistake("clipped in place", "np.clip(A, eps, 1 - eps, out=A) clips the caller's own "
+                "array: their predictions of exactly 0 and 1 are changed. Clip into a new array, "
+                "A = np.clip(A, eps, 1 - eps).", _with_check("""
+def cross_entropy_grad(A, Y, eps=1e-12):
+    CHECK
+    np.clip(A, eps, 1 - eps, out=A)
+    return (A - Y) / (A * (1 - A)) / A.shape[0]
+""")),
+                Mistake("clipped from below only", "you clipped A from below only, so a prediction of "
                 "exactly 1 still makes 1 - A zero in the denominator. Clip both ends: "
                 "np.clip(A, eps, 1 - eps).", _with_check("""
 def cross_entropy_grad(A, Y, eps=1e-12):
@@ -320,8 +336,9 @@ def cross_entropy_grad(A, Y, eps=1e-12):
     return (A - Y) / (A * (1 - A)) / A.shape[0]
 """)),
         Mistake("numerator not clipped", "you clipped A in the denominator only. Clip once, "
-                "A = np.clip(A, eps, 1 - eps), and use that A in the numerator too, as "
-                "cross_entropy does: the gradient must belong to the clipped cost.", _with_check("""
+                "A = np.clip(A, eps, 1 - eps), and use that A everywhere, the numerator "
+                "included: what is asked is the formula (A - Y) / (A (1 - A)) / n evaluated at "
+                "the clipped A.", _with_check("""
 def cross_entropy_grad(A, Y, eps=1e-12):
     CHECK
     Ac = np.clip(A, eps, 1 - eps)
@@ -421,3 +438,15 @@ def cross_entropy_grad(A, Y, eps=1e-12):
     return G
 """],
 }
+
+
+# The mistakes the instructions warn about, with (part of) the message that the visible tests
+# give each of them (tests/test_grading_pipeline.py checks that they do).
+for _name, _mistake, _message in [
+        ("quadratic_cost", "mean over every entry", "not by the number of entries"),
+        ("quadratic_cost", "no shape check", "differ: raise ValueError"),
+        ("cross_entropy", "no clipping", "clip A into [eps, 1 - eps] before taking logs"),
+        ("cross_entropy", "clipped in place", "clipped in place"),
+        ("cross_entropy_grad", "clipped in place", "clipped in place"),
+        ("cross_entropy_grad", "no clipping", "clip A into [eps, 1 - eps] first")]:
+    next(m for m in SPECS[_name].mistakes if m.name == _mistake).visible = _message

@@ -25,15 +25,39 @@ def two_layer_weight_changes_cases(rng):
                label="x does not fit W_ih", raises=ValueError)
     yield Case((rng.normal(size=3), 0.5, rng.normal(size=(3, 2)), rng.normal(size=3), 0.5),
                label="w_ho does not fit W_ih", raises=ValueError)
+    # Shapes NumPy accepts without a word, with results of the wrong shape: only an explicit
+    # check refuses them (the instructions ask for one).
+    yield Case((rng.normal(size=3), 0.5, rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), 0.5),
+               label="a column w_ho of shape (n_h, 1)", raises=ValueError)
+    yield Case((rng.normal(size=(1, 3)), 0.5, rng.normal(size=(3, 4)), rng.normal(size=4), 0.5),
+               label="a row x of shape (1, d)", raises=ValueError)
 
+
+# Every catalogued mistake below checks the shapes as asked (the check is added to each, so
+# that a student who checks and has the mistake is told about it), except the one that
+# leaves the shapes to NumPy.
+CHECK = """
+    if x.shape != (W_ih.shape[0],) or w_ho.shape != (W_ih.shape[1],):
+        raise ValueError(f"x {x.shape}, W_ih {W_ih.shape} and w_ho {w_ho.shape} do not fit")"""
+SIGNATURE = "def two_layer_weight_changes(x, y, W_ih, w_ho, lr):"
 
 SPECS = {
     "two_layer_weight_changes": Spec(two_layer_weight_changes_cases, mistakes=[
+        Mistake("shapes left to NumPy", "NumPy raises for some shapes that do not fit but not for "
+                "all: a column w_ho of shape (n_h, 1) or a row x of shape (1, d) runs without a "
+                "word and gives results of the wrong shape. Check x.shape == (d,) and "
+                "w_ho.shape == (n_h,) yourself and raise ValueError.", """
+def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
+    a = sigmoid(x @ W_ih)
+    y_hat = sigmoid(a @ w_ho)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
+    delta_h = delta_o * w_ho * a * (1 - a)
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
+"""),
         Mistake("gradient instead of change", "both changes have the wrong sign, so the step climbs "
                 "the cost: you returned lr * dC/dw, not the change to add, -lr * dC/dw. With the "
-                "error terms of the chapter, delta_o = (y - y_hat) * y_hat * (1 - y_hat) (target minus "
-                "output), the minus sign is already inside delta and the changes are "
-                "+lr * delta * input.", """
+                "error terms of the chapter, delta_o = (y_hat - y) * y_hat * (1 - y_hat) = dC/dz_o "
+                "(output minus target), the changes are -lr * delta * input.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
@@ -49,11 +73,11 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
-    dw_ho = lr * delta_o * a
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
+    dw_ho = -lr * delta_o * a
     w_ho_new = w_ho + dw_ho
     delta_h = delta_o * w_ho_new * a * (1 - a)
-    return lr * np.outer(x, delta_h), dw_ho
+    return -lr * np.outer(x, delta_h), dw_ho
 """),
         Mistake("output weights updated in place first", "you added the change to w_ho in place "
                 "(w_ho += ...) and then sent the error back through the updated weights. Leave the "
@@ -62,11 +86,11 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
-    dw_ho = lr * delta_o * a
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
+    dw_ho = -lr * delta_o * a
     w_ho += dw_ho
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * np.outer(x, delta_h), dw_ho
+    return -lr * np.outer(x, delta_h), dw_ho
 """),
         Mistake("step applied in place", "your changes are right, but the function also added them "
                 "to W_ih and w_ho in place. It must only return the changes and leave its inputs "
@@ -74,10 +98,10 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    dW_ih = lr * np.outer(x, delta_h)
-    dw_ho = lr * delta_o * a
+    dW_ih = -lr * np.outer(x, delta_h)
+    dw_ho = -lr * delta_o * a
     W_ih += dW_ih
     w_ho += dw_ho
     return dW_ih, dw_ho
@@ -89,9 +113,9 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * sigmoid(y_hat) * (1 - sigmoid(y_hat))
+    delta_o = (y_hat - y) * sigmoid(y_hat) * (1 - sigmoid(y_hat))
     delta_h = delta_o * w_ho * sigmoid(a) * (1 - sigmoid(a))
-    return lr * np.outer(x, delta_h), lr * delta_o * a
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("slope formula applied to z", "you computed the slopes as h * (1 - h) from the "
                 "weighted inputs. The formula s * (1 - s) needs the activation s = sigmoid(h): use "
@@ -101,90 +125,94 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(h)
     z_o = a @ w_ho
     y_hat = sigmoid(z_o)
-    delta_o = (y - y_hat) * z_o * (1 - z_o)
+    delta_o = (y_hat - y) * z_o * (1 - z_o)
     delta_h = delta_o * w_ho * h * (1 - h)
-    return lr * np.outer(x, delta_h), lr * delta_o * a
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("output slope forgotten", "the output error term lacks the slope of the output "
-                "sigmoid: delta_o = (y - y_hat) * y_hat * (1 - y_hat), not just y - y_hat.", """
+                "sigmoid: delta_o = (y_hat - y) * y_hat * (1 - y_hat), not just y_hat - y.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = y - y_hat
+    delta_o = y_hat - y
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * np.outer(x, delta_h), lr * delta_o * a
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("raw error sent back", "dw_ho is right, but the hidden error terms start from the raw "
-                "error y - y_hat instead of the output error term delta_o = (y - y_hat) * y_hat * "
+                "error y_hat - y instead of the output error term delta_o = (y_hat - y) * y_hat * "
                 "(1 - y_hat): the error passes through the output sigmoid's slope before it goes "
                 "back along w_ho, so delta_h = delta_o * w_ho * a * (1 - a).", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    error = y - y_hat
+    error = y_hat - y
     delta_o = error * y_hat * (1 - y_hat)
     delta_h = error * w_ho * a * (1 - a)
-    return lr * np.outer(x, delta_h), lr * delta_o * a
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("hidden slope forgotten", "dw_ho is right, but the hidden error terms lack the slope "
                 "of the hidden sigmoids: delta_h = delta_o * w_ho * a * (1 - a).", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho
-    return lr * np.outer(x, delta_h), lr * delta_o * a
+    return -lr * np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("outer product transposed", "your dW_ih is the transpose of the change: it has shape "
-                "(n_h, d), or the right shape with entries swapped when d = n_h. Entry [i, j] is "
-                "lr * x[i] * delta_h[j], so use x[:, None] * delta_h[None, :] or np.outer(x, delta_h), "
+                "(n_h, d), or the right shape with entries swapped when d = n_h. Entry [k, j] is "
+                "-lr * x[k] * delta_h[j], so use x[:, None] * delta_h[None, :] or np.outer(x, delta_h), "
                 "of shape (d, n_h) like W_ih.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * delta_h[:, None] * x[None, :], lr * delta_o * a
+    return -lr * delta_h[:, None] * x[None, :], -lr * delta_o * a
 """),
         Mistake("elementwise instead of outer product", "delta_h * x multiplies element by element: "
                 "it fails when d != n_h and returns a vector when they are equal. The change to W_ih "
-                "is an outer product of shape (d, n_h): lr * x[:, None] * delta_h[None, :].", """
+                "is an outer product of shape (d, n_h): -lr * x[:, None] * delta_h[None, :].", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * delta_h * x, lr * delta_o * a
+    return -lr * delta_h * x, -lr * delta_o * a
 """),
         Mistake("learning rate missing on dW_ih", "dw_ho is right, but dW_ih lacks the learning rate: "
-                "every change is lr * error term * input.", """
+                "every change is -lr * error term * input.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    return np.outer(x, delta_h), lr * delta_o * a
+    return -np.outer(x, delta_h), -lr * delta_o * a
 """),
         Mistake("learning rate missing on dw_ho", "dW_ih is right, but dw_ho lacks the learning rate: "
-                "every change is lr * error term * input, so dw_ho = lr * delta_o * a.", """
+                "every change is -lr * error term * input, so dw_ho = -lr * delta_o * a.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * np.outer(x, delta_h), delta_o * a
+    return -lr * np.outer(x, delta_h), -delta_o * a
 """),
         Mistake("pair in the wrong order", "return the pair in the order (dW_ih, dw_ho): the change "
                 "to the input-to-hidden weights first.", """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     a = sigmoid(x @ W_ih)
     y_hat = sigmoid(a @ w_ho)
-    delta_o = (y - y_hat) * y_hat * (1 - y_hat)
+    delta_o = (y_hat - y) * y_hat * (1 - y_hat)
     delta_h = delta_o * w_ho * a * (1 - a)
-    return lr * delta_o * a, lr * np.outer(x, delta_h)
+    return -lr * delta_o * a, -lr * np.outer(x, delta_h)
 """),
     ]),
 }
+
+for _mistake in SPECS["two_layer_weight_changes"].mistakes[1:]:
+    assert _mistake.source.count(SIGNATURE) == 1, _mistake.name
+    _mistake.source = _mistake.source.replace(SIGNATURE, SIGNATURE + CHECK)
 
 # Correct answers written differently: each must get full marks.
 ALTERNATIVES = {
@@ -214,6 +242,8 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     return [-lr * np.einsum("i,j->ij", x, dC_dh), -lr * dC_dz_o * sigmoid(h)]
 """, """
 def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
+    if np.ndim(x) != 1 or np.ndim(w_ho) != 1 or len(x) != len(W_ih) or len(w_ho) != W_ih.shape[1]:
+        raise ValueError(f"shapes {np.shape(x)}, {W_ih.shape}, {np.shape(w_ho)} do not fit")
     hidden_output = sigmoid(np.matmul(x, W_ih))
     output = float(sigmoid(np.matmul(hidden_output, w_ho)))
     output_error_term = (y - output) * output * (1.0 - output)
@@ -230,3 +260,7 @@ def two_layer_weight_changes(x, y, W_ih, w_ho, lr):
     return lr * delta_h[None, :] * x[:, None], lr * delta_o * a   # as in the source lesson
 """],
 }
+
+# The mistake the instructions warn about, with (part of) the message that the visible tests
+# give it (tests/test_grading_pipeline.py checks that they do).
+SPECS["two_layer_weight_changes"].mistakes[0].visible = "NumPy does not: check w_ho.shape yourself"

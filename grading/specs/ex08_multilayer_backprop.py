@@ -42,10 +42,10 @@ XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 # The budget stated in the notebook. The reference learns XOR with it for every one of 300
 # seeds tried, and so do initialisations with N(0, 1), Glorot, N(0, 0.1^2) or U(-1, 1) weights
 # (all learn it within 600 epochs). Graded, each run makes 2,000 calls of backprop and of
-# sgd_step, lent from the reference across the sandbox boundary (about 1 s a run): seed 0 of
-# the visible test and one more.
+# sgd_step, lent from the reference across the sandbox boundary (about 1 s a run), and the
+# lent functions are right: seed 0, that of the visible test, tells learning from not learning.
 XOR_BUDGET = "sizes=[2, 8, 1], epochs=1000, batch_size=2, lr=4.0"
-XOR_SEEDS = (0, 1)
+XOR_SEEDS = (0,)
 
 
 def _sigmoid(z):
@@ -162,6 +162,37 @@ def _parameters(result):
     return list(result[0]) + list(result[1])
 
 
+def _batches(case, outcome):
+    """None if train called backprop on shuffled mini-batches as the instructions say, else a
+    message. The backprop and sgd_step that train calls are lent by the grader, which records
+    the batches it is given."""
+    X = case.args[0]
+    n, (_, _, epochs, batch_size, _) = len(X), case.args[1:]
+    sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+    batches = [args[0] for name, args in outcome.calls if name == "backprop"]
+    got = [len(B) if isinstance(B, np.ndarray) and B.ndim == 2 else None for B in batches]
+    if got != sizes * epochs:
+        return (f"train should call backprop once per mini-batch: with {n} samples and "
+                f"batch_size={batch_size}, each of the {epochs} epochs has batches of "
+                f"{', '.join(map(str, sizes))} samples, so backprop gets batches of "
+                f"{sizes * epochs}; yours got {got}. Cut the shuffled indices into batches of "
+                "batch_size (the last one smaller) and call backprop on each.")
+    rows = {tuple(x): i for i, x in enumerate(X.tolist())}
+    orders = []
+    for epoch in range(epochs):
+        epoch_batches = batches[epoch * len(sizes):(epoch + 1) * len(sizes)]
+        order = [rows.get(tuple(x)) for B in epoch_batches for x in B.tolist()]
+        if sorted(i for i in order if i is not None) != list(range(n)):
+            return (f"in epoch {epoch + 1} the batches given to backprop are not the {n} samples "
+                    "of X, each once: take the batches from one permutation of the indices, "
+                    "X[order[start:start + batch_size]].")
+        orders.append(order)
+    if all(order == orders[0] for order in orders):
+        return ("every epoch visits the samples in the same order: shuffle afresh at the start of "
+                "each epoch, order = rng.permutation(n), not once before the loop.")
+    return None
+
+
 def train_after(cases, outcomes):
     """The checks across runs: the seed is used, and losses[-1] is the returned network's C."""
     first = outcomes[FIRST].value
@@ -173,6 +204,9 @@ def train_after(cases, outcomes):
     if _same(list(outcomes[OTHER_SEED].value[0]), list(first[0])):
         return ("seed=0 and seed=1 gave exactly the same weights: the seed argument is not used. "
                 "Create rng = np.random.default_rng(seed) from the argument.")
+    problem = _batches(cases[FIRST], outcomes[FIRST])
+    if problem:
+        return problem
     X, Y = cases[FIRST].args[:2]
     weights, biases, losses = first
     last, final = float(losses[-1]), _cost(X, Y, weights, biases)
@@ -185,6 +219,13 @@ def train_after(cases, outcomes):
             return "losses[-1] is twice the cost C of the returned network on all of X."
         return ("losses[-1] is not the cost C = ||A - Y||^2 / (2n) of the returned network on "
                 "all of X and Y.")
+    X3, Y3 = cases[DEEPER].args[:2]
+    deeper = outcomes[DEEPER].value
+    if not _close(float(deeper[2][-1]), _cost(X3, Y3, deeper[0], deeper[1])):
+        return ("with two outputs (sizes=[3, 5, 4, 2]), losses[-1] is not the cost "
+                "C = ||A - Y||^2 / (2n) of the returned network on all of X: sum the squared "
+                "errors over the outputs and divide by 2n, with n the number of rows (np.mean "
+                "would also divide by the number of outputs).")
     return None
 
 
@@ -258,6 +299,11 @@ def _train(*changes):
         source = source.replace(right, wrong)
     return source
 
+
+# "Never shuffled" and "shuffled once" fail the same check the same way: one hint true of both.
+SAME_ORDER = ("the samples are visited in the same order every epoch: draw a fresh "
+              "order = rng.permutation(n) at the start of each epoch (not once before the loop, "
+              "and not np.arange(n)), so that each epoch's mini-batches differ.")
 
 SPECS = {
     "backprop": Spec(backprop_cases, mistakes=[
@@ -354,6 +400,23 @@ def sgd_step(weights, biases, grads_W, grads_b, lr):
 """),
     ]),
     "train": Spec(train_cases, after=train_after, helpers=("backprop", "sgd_step"), mistakes=[
+        Mistake("batch_size ignored", "your train takes one step on the whole data set per "
+                "epoch; the instructions ask for mini-batches: cut the shuffled indices into "
+                "batches of batch_size (the last one smaller) and call backprop and sgd_step on "
+                "each.", _train(("        for start in range(0, n, batch_size):\n"
+                                 "            batch = order[start:start + batch_size]",
+                                 "        for start in range(0, n, n):\n"
+                                 "            batch = order"))),
+        Mistake("shuffled once", SAME_ORDER, _train(
+            ("    for _ in range(epochs):\n        order = rng.permutation(n)\n",
+             "    order = rng.permutation(n)\n    for _ in range(epochs):\n"))),
+        Mistake("never shuffled", SAME_ORDER, _train(
+            ("        order = rng.permutation(n)\n", "        order = np.arange(n)\n"))),
+        Mistake("loss averaged over the outputs too", "np.mean((A - Y) ** 2) / 2 divides by "
+                "n * d_out: with more than one output, your losses are d_out times too small. "
+                "Record C = np.sum((A - Y) ** 2) / (2 * n), n the number of rows.", _train(
+                    ("losses.append(np.sum((A - Y) ** 2) / (2 * n))",
+                     "losses.append(np.mean((A - Y) ** 2) / 2)"))),
         Mistake("losses per mini-batch", "you record a loss after every mini-batch. Record one "
                 "per epoch, after all of the epoch's batches: the cost C on all of X.", _train(
                     ("""            weights, biases = sgd_step(weights, biases, grads_W, grads_b, lr)

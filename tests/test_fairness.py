@@ -1,0 +1,149 @@
+"""Each graded function is judged on its own stated contract: one bug costs points once, the
+whole contract is checked and nothing else, and every hint names the real cause.
+
+Each test is a case seen when students' answers were tried, through the sandboxed evaluator
+and the trusted verdict (without nbgrader; the pipeline tests cover that path).
+"""
+
+import pytest
+
+import grading
+from grading import core, reference
+
+
+def notebook(assignment, **answers):
+    """The master notebook's setup and answer cells, with some answers replaced."""
+    sources = dict(reference.answer_sources(assignment))
+    sources.update(answers)
+    return list(sources.values())
+
+
+def mistake(assignment, name, mistake_name):
+    return next(m for m in grading.load_specs(assignment)[name].mistakes
+                if m.name == mistake_name)
+
+
+# ---------------------------------------------------------------------------------------
+# One bug, charged once: a function is judged with the reference versions of the other
+# graded functions it calls.
+
+@pytest.mark.parametrize("assignment,buggy,mistake_name,caller", [
+    ("ex08_multilayer_backprop", "backprop", "sigma' of the activation", "train"),
+    ("ex06_vanishing_gradients", "chain_deltas", "cost without the half", "chain_weight_grads"),
+    ("ex02_sigmoid", "sigmoid", "naive formula", "sigmoid_prime"),
+    ("ex01_forward_pass", "dense_forward", "transposed weights", "mlp_forward"),
+])
+def test_a_bug_in_a_helper_costs_points_only_there(assignment, buggy, mistake_name, caller):
+    bug = mistake(assignment, buggy, mistake_name)
+    verdicts = core.judge_notebook(assignment, notebook(assignment, **{buggy: bug.source}),
+                                   [buggy, caller])
+    assert not verdicts[buggy][0] and bug.hint in verdicts[buggy][1]
+    assert verdicts[caller][0], verdicts[caller][1]
+
+
+# ---------------------------------------------------------------------------------------
+# The whole contract
+
+DENSE = """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(X_MESSAGE)
+    if b.shape != (W.shape[1],):
+        raise ValueError(B_MESSAGE)
+    return X @ W + b
+"""
+
+
+@pytest.mark.parametrize("x_message,b_message", [
+    ('f"X has shape {X.shape} but W has shape {W.shape}"', 'f"b has shape {b.shape}"'),
+    ('f"X {list(X.shape)} and W {list(W.shape)} do not chain"', 'f"bias {list(b.shape)}"'),
+    ('f"{X.shape[0]}x{X.shape[1]} @ {W.shape[0]}x{W.shape[1]}"',
+     'f"b must be ({W.shape[1]},), got ({b.shape[0]}, {b.shape[1]})" if b.ndim == 2 '
+     'else f"b has length {len(b)}"'),
+    ('f"shapes ({X.shape[0]},{X.shape[1]}) and ({W.shape[0]},{W.shape[1]})"',
+     'f"b has shape {b.shape} but W has shape {W.shape}"'),
+])
+def test_any_readable_rendering_of_the_shapes_is_accepted(x_message, b_message):
+    source = DENSE.replace("X_MESSAGE", x_message).replace("B_MESSAGE", b_message)
+    passed, message, _ = core.judge("ex01_forward_pass", "dense_forward",
+                                    notebook("ex01_forward_pass", dense_forward=source))
+    assert passed, message
+
+
+@pytest.mark.parametrize("mistake_name", ["X checked but not b", "b checked by its length only"])
+def test_a_column_vector_bias_is_refused(mistake_name):
+    bug = mistake("ex01_forward_pass", "dense_forward", mistake_name)
+    passed, message, _ = core.judge("ex01_forward_pass", "dense_forward",
+                                    notebook("ex01_forward_pass", dense_forward=bug.source))
+    assert not passed and "a 2-d bias" in message and "(d_out, 1)" in bug.hint
+
+
+@pytest.mark.parametrize("mistake_name", ["batch_size ignored", "shuffled once", "never shuffled",
+                                          "loss averaged over the outputs too"])
+def test_train_is_held_to_everything_its_instructions_say(mistake_name):
+    bug = mistake("ex08_multilayer_backprop", "train", mistake_name)
+    passed, message, _ = core.judge("ex08_multilayer_backprop", "train",
+                                    notebook("ex08_multilayer_backprop", train=bug.source))
+    assert not passed and f"Likely cause: {bug.hint}" in message
+
+
+@pytest.mark.parametrize("assignment,name,source", [
+    ("ex02_sigmoid", "sigmoid_prime",
+     "def sigmoid_prime(z):\n    return 0.25 / np.cosh(np.asarray(z, dtype=float) / 2) ** 2\n"),
+    ("ex04_chain_rule", "neuron_grad",
+     "def neuron_grad(x, w, b):\n    z = float(w @ x + b)\n    d = 0.25 / np.cosh(z / 2) ** 2\n"
+     "    return float(sigmoid(z)), d * x, d\n"),
+])
+def test_floating_point_warnings_count_only_where_the_contract_says(assignment, name, source):
+    passed, message, _ = core.judge(assignment, name, notebook(assignment, **{name: source}))
+    assert passed, message
+
+
+def test_floating_point_warnings_still_count_where_the_contract_says():
+    bug = mistake("ex02_sigmoid", "sigmoid", "naive formula")
+    passed, message, _ = core.judge("ex02_sigmoid", "sigmoid",
+                                    notebook("ex02_sigmoid", sigmoid=bug.source))
+    assert not passed and "overflow" in message
+
+
+def test_numerical_gradient_with_nditer_passes():
+    source = """
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=float)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        idx = it.multi_index
+        up, down = x.astype(float), x.astype(float)
+        up[idx] += h
+        down[idx] -= h
+        grad[idx] = (f(up) - f(down)) / (2 * h)
+    return grad
+"""
+    passed, message, _ = core.judge("ex04_chain_rule", "numerical_gradient",
+                                    notebook("ex04_chain_rule", numerical_gradient=source))
+    assert passed, message
+
+
+def test_a_five_point_stencil_is_told_what_it_is():
+    bug = mistake("ex04_chain_rule", "numerical_gradient", "five-point stencil")
+    passed, message, _ = core.judge("ex04_chain_rule", "numerical_gradient",
+                                    notebook("ex04_chain_rule", numerical_gradient=bug.source))
+    assert not passed and "five-point" in message and "fixed step" not in message
+
+
+def test_float32_precision_is_named_as_the_likely_cause():
+    source = """
+def batch_weight_grad(A_prev, Delta):
+    if A_prev.shape[0] != Delta.shape[0]:
+        raise ValueError(f"A_prev has shape {A_prev.shape} but Delta has shape {Delta.shape}")
+    A32, D32 = A_prev.astype(np.float32), Delta.astype(np.float32)
+    return (A32.T @ D32 / A_prev.shape[0]).astype(np.float64)
+"""
+    passed, message, _ = core.judge("ex07_broadcasting", "batch_weight_grad",
+                                    notebook("ex07_broadcasting", batch_weight_grad=source))
+    assert not passed and "float32" in message.split("Likely cause:")[1]
+
+
+def test_the_cross_entropy_gradient_hint_is_true_of_the_reference():
+    hint = mistake("ex03_cost_functions", "cross_entropy_grad", "numerator not clipped").hint
+    assert "clipped cost" not in hint and "evaluated at the clipped A" in hint

@@ -30,6 +30,9 @@ MNIST_MD5 = {
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+# What the files hold: images of 28 x 28 pixels, 60,000 for training and 10,000 for testing.
+MNIST_SIZES = {"train": 60_000, "t10k": 10_000}
+MNIST_IMAGE_SHAPE = (28, 28)
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -104,9 +107,10 @@ def load_mnist(folder, kind="train"):
 
     kind: "train" (60,000 digits) or "t10k" (10,000 digits). Every file's MD5 is checked
     against :data:`MNIST_MD5` first.
-    Returns X of shape (n, 784), float64 in [0, 1] (pixel / 255), and labels (n,) int64.
-    Raises FileNotFoundError if a file is missing, ValueError if one is damaged or if the
-    numbers of images and labels differ.
+    Returns X of shape (n, 784), float64 in [0, 1] (pixel / 255), and labels (n,) int64, with
+    n = MNIST_SIZES[kind].
+    Raises FileNotFoundError if a file is missing, ValueError if one is damaged or does not
+    hold n images of 28 x 28 pixels and n labels.
     """
     if kind not in ("train", "t10k"):
         raise ValueError(f"kind must be 'train' or 't10k', not {kind!r}")
@@ -117,7 +121,9 @@ def load_mnist(folder, kind="train"):
         raise FileNotFoundError(f"{', '.join(missing)} not found in {folder}: put the original "
                                 "MNIST .gz files there (this book never downloads them)")
     images, labels = (read_idx(folder / n, md5=MNIST_MD5[n]) for n in names)
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+    n = MNIST_SIZES[kind]
+    if images.shape != (n, *MNIST_IMAGE_SHAPE) or labels.shape != (n,):
         raise ValueError(f"{names[0]} holds shape {images.shape} and {names[1]} shape "
-                         f"{labels.shape}: expected (n, rows, cols) images and n labels")
+                         f"{labels.shape}: expected ({n}, {MNIST_IMAGE_SHAPE[0]}, "
+                         f"{MNIST_IMAGE_SHAPE[1]}) and ({n},)")
     return images.reshape(len(images), -1) / 255.0, labels.astype(np.int64)

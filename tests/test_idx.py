@@ -107,6 +107,10 @@ def test_load_mnist_checks_every_file(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="MD5"):  # our tiny files are not the real MNIST
         idx.load_mnist(tmp_path, "t10k")
     monkeypatch.setattr(idx, "MNIST_MD5", digests)
+    with pytest.raises(ValueError, match=r"expected \(10000, 28, 28\) and \(10000,\)"):
+        idx.load_mnist(tmp_path, "t10k")  # right checksums (patched), wrong sizes
+    monkeypatch.setattr(idx, "MNIST_SIZES", {"train": 60_000, "t10k": 2})
+    monkeypatch.setattr(idx, "MNIST_IMAGE_SHAPE", (2, 3))
     X, labels = idx.load_mnist(tmp_path, "t10k")
     assert X.shape == (2, 6) and labels.tolist() == [3, 1]
     assert np.allclose(X * 255, np.arange(12).reshape(2, 6), rtol=0, atol=1e-12)
@@ -115,5 +119,5 @@ def test_load_mnist_checks_every_file(tmp_path, monkeypatch):
 
 
 def test_mnist_checksums_are_well_formed():
-    assert len(idx.MNIST_MD5) == 4
+    assert len(idx.MNIST_MD5) == 4 and set(idx.MNIST_SIZES) == {"train", "t10k"}
     assert all(len(d) == 32 and int(d, 16) >= 0 for d in idx.MNIST_MD5.values())

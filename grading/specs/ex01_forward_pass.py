@@ -86,6 +86,16 @@ def dense_forward(X, W, b):
         raise ValueError(f"X {X.shape}, W {W.shape}, b {b.shape}")
     return X @ W.T + b
 """),
+        Mistake("computed in float32", "your values are within about 1e-7 of the right ones: "
+                "the precision of float32, not float64. Somewhere the layer is computed in "
+                "float32 (astype(np.float32), dtype=np.float32) and cast back; the book computes "
+                "in float64 throughout.", """
+def dense_forward(X, W, b):
+    if X.shape[1] != W.shape[0] or b.shape != (W.shape[1],):
+        raise ValueError(f"X has shape {X.shape}, W has shape {W.shape}, b has shape {b.shape}")
+    Z = X.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32)
+    return Z.astype(np.float64)
+"""),
         Mistake("X checked but not b", B_TRAP, """
 def dense_forward(X, W, b):
     if X.shape[1] != W.shape[0]:

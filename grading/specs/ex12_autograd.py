@@ -2,249 +2,441 @@
 side).
 
 The student's functions work on objects (the notebook's ``Value``), which cannot travel out of
-the sandbox, so every function is graded through a driver (see DRIVERS): it builds a random
-expression graph with the student's ``Value`` class inside the sandbox and returns plain numbers.
+the sandbox, so every function is called through a driver (see the ``*_DRIVER`` sources below).
+A driver runs INSIDE the sandbox, in the student's namespace and process: the student's code can
+read everything it defines and its very text (``globals()``, frames, a hooked ``compile``). So a
+driver holds no answer in any form: it only builds ``Value`` objects from plain numbers computed
+here, calls the student's function, and returns plain values; every expected answer is computed
+and judged here (tests/test_ex12_drivers.py checks it, and that the thefts that worked against
+earlier drivers score nothing).
 
-A graph is a float array with one row per node, in the order the nodes are created, the last
-row being the root: ``[LEAF, 0, 0, value]``, ``[ADD, i, j, 0]``, ``[MUL, i, j, 0]`` or
-``[TANH, i, 0, 0]``, where ``i`` and ``j`` are the rows of the parents (``i == j`` is allowed:
-``x + x``, ``x * x``). Random graphs favour recent nodes as parents, so they are deep and share
-nodes; a few leaves and nodes may not reach the root.
+- ``add``, ``mul``, ``tanh``: the arguments are the numbers of some leaves and a list of calls of
+  the operation under test, ``calls[c] = (i, j)`` (``j = -1`` for ``tanh``), on nodes already made:
+  leaves, or the results of earlier calls, so the student's own results feed the next calls. No
+  other operation takes part, so one bug costs points once, and the sandbox holds no result of
+  any operation. The driver returns what every node records, as plain numbers: its data, its
+  .grad, and a matrix of local derivatives whose row k, column p is the sum of node k's local
+  derivatives with respect to node p (column n: to an object that is not a node). These are
+  compared with the reference answer driven the same way on the trusted side. Any correct answer
+  (parents in either order, each with its own local derivative; ``x + x`` recorded as one parent
+  or two) gives the same matrix, and a wrong local derivative, a missing parent or an input
+  changed in place all show.
+- ``topological_sort`` and ``backpropagate`` are called on a graph the grader built: its nodes'
+  data, parents (as indices) and local derivatives are computed here by the grader's own
+  arithmetic and only copied into bare ``Value`` objects by the driver, so a bug in the
+  student's operations costs nothing here. The nodes are created in a random order that is NOT a
+  topological one (then given their parents), so that neither the driver's list of nodes nor
+  the order of creation is an answer.
+- ``topological_sort``: the driver returns the order as the indices of the listed nodes (-1 for
+  anything that is not a node); each case's ``judge`` counts here the nodes left out, listed
+  twice, not depended on by root, or placed before a parent.
+- ``backpropagate``: it calls ``topological_sort``, so one is lent for the duration of each call
+  (in the namespace backpropagate reads, the student's own put back afterwards): a lookup, not an
+  algorithm. The grader computes a correct order of the case's graph and which nodes each node
+  depends on, and passes them as indices; the lent function only picks nodes from that list.
+  The driver returns every node's .grad, compared with the reference driven the same way.
 
-- ``add``, ``mul``, ``tanh``: the graph is built with the student's function for that operation
-  and the course's correct ones for the others; the driver then runs a correct backward sweep and
-  returns ``(values, gradients)`` of all nodes. Any correct answer (parents in either order, each
-  with its own local derivative) gives the reference's numbers.
-- ``topological_sort``: the driver returns counts (nodes left out, listed twice, not in the graph,
-  listed before a parent) and each case's ``judge`` turns them into a message.
-- ``backpropagate``: the graph is built with correct operations, and for the duration of each
-  call the driver puts a correct ``topological_sort`` in the student's namespace (and their own
-  back afterwards): that is the lending of a helper, which ``Spec.helpers`` can do only for
-  functions of plain values, so a wrong topological sort costs its points once. The driver
-  returns the gradients of all nodes.
+The correct orders reach the sandbox only with backpropagate's cases, whose graphs are drawn
+with another seed than topological_sort's: they answer nothing else. Each function has its own
+seed, so no case of one function is a case of another.
 """
+
+import math
 
 from grading.core import Case, Mistake, Spec, np
 
 LEAF, ADD, MUL, TANH = 0, 1, 2, 3
 
-# Tolerances. Values and gradients are sums and products along at most about 40 nodes, with
-# leaves in [-1.5, 1.5] and tanh keeping intermediate values bounded: every entry is below 1e4
-# in size. Two correct answers may add a node's contributions in another order (another valid
-# topological order) or compute tanh' as (1 - t)(1 + t): a few ulps per operation, at most about
-# 40 * 2.2e-16 * 1e4 < 1e-10 absolute. atol = 1e-9 and rtol = 1e-9 sit above that, and every
-# catalogued mistake changes some value or gradient by a whole term of order 0.01 or more.
+# Tolerances. add, mul, tanh: each recorded number is one operation on the data of its inputs,
+# and a chain of the student's own results is at most 35 calls long, with every value kept
+# between 0.05 and 20 in size (see _op_graph): two correct answers (the sum in another order,
+# math.fsum, tanh from exp, 1 - t^2 as (1 - t)(1 + t)) differ by a few ulps per call, at most
+# about 35 * 4 * 2.2e-16 * 20 < 1e-12. backpropagate: values and gradients are sums and products
+# along at most about 46 nodes, with leaves in [-1.5, 1.5] and tanh keeping intermediate values
+# bounded: every entry is below 1e4 in size, and two correct answers may add a node's
+# contributions in another order: at most about 46 * 2.2e-16 * 1e4 < 1e-10 absolute. atol = 1e-9
+# and rtol = 1e-9 sit above both, and every catalogued mistake changes some number by a whole
+# term of order 0.01 or more.
 TOL = dict(rtol=1e-9, atol=1e-9)
 
-_COMMON = """
-import numpy as np  # the notebook itself needs only math
+# ---------------------------------------------------------------------------------------
+# Drivers (run in the sandbox: plumbing only; every name they bind but drive is private)
 
 
-def _add(a, b):
-    return Value(a.data + b.data, (a, b), (1.0, 1.0), "+")
+def _op_driver(name):
+    call = f"{name}(nodes[i])" if name == "tanh" else f"{name}(nodes[i], nodes[j])"
+    return f"""
+import numpy as _np  # under a private name: the student's own names are left alone
 
 
-def _mul(a, b):
-    return Value(a.data * b.data, (a, b), (b.data, a.data), "*")
-
-
-def _tanh(a):
-    t = float(np.tanh(a.data))
-    return Value(t, (a,), (1.0 - t * t,), "tanh")
-
-
-def _build(graph, ops):
-    nodes = []
-    for code, i, j, value in graph.tolist():
-        code, i, j = int(code), int(i), int(j)
-        if code == 0:
-            nodes.append(Value(value))
-        elif code == 3:
-            nodes.append(ops[3](nodes[i]))
-        else:
-            nodes.append(ops[code](nodes[i], nodes[j]))
-    return nodes
-
-
-def _order(root):
-    # Iterative depth-first post-order: every node after its parents.
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
-    return order
-
-
-def _sweep(root):
-    root.grad = 1.0
-    for node in reversed(_order(root)):
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * node.grad
-"""
-
-
-def _op_driver(op_code, name):
-    ops = {ADD: "_add", MUL: "_mul", TANH: "_tanh"}
-    ops[op_code] = name
-    table = "{" + ", ".join(f"{k}: {v}" for k, v in sorted(ops.items())) + "}"
-    return _COMMON + f"""
-
-def drive(graph):
-    nodes = _build(graph, {table})
-    _sweep(nodes[-1])
-    return (np.array([v.data for v in nodes]), np.array([v.grad for v in nodes]))
-"""
-
-
-TOPO_DRIVER = _COMMON + """
-
-def drive(graph):
-    nodes = _build(graph, {1: _add, 2: _mul, 3: _tanh})
-    root = nodes[-1]
-    order = topological_sort(root)
-    if not isinstance(order, (list, tuple)):
-        return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    reachable = {id(v) for v in _order(root)}
-    position = {}
-    duplicates = foreign = 0
-    for k, v in enumerate(order):
-        if id(v) not in reachable:
-            foreign += 1
-        elif id(v) in position:
-            duplicates += 1
-        else:
-            position[id(v)] = k
-    missing = len(reachable) - len(position)
-    before_parent = sum(1 for v in _order(root) if id(v) in position
-                        for p in v.parents
-                        if id(p) in position and position[id(p)] > position[id(v)])
-    after_child = sum(1 for v in _order(root) if id(v) in position
-                      for p in v.parents
-                      if id(p) in position and position[id(p)] < position[id(v)])
-    return (1.0, float(len(reachable)), float(missing), float(duplicates), float(foreign),
-            float(before_parent), float(after_child))
-"""
-
-BACKPROP_DRIVER = _COMMON + """
-
-def drive(graph):
-    nodes = _build(graph, {1: _add, 2: _mul, 3: _tanh})
-    # Lend a correct topological_sort for this call only, so that only backpropagate is judged
-    # here; the student's own is put back afterwards (the namespace is shared by all functions).
-    namespace = globals()
-    own = namespace.get("topological_sort")
-    namespace["topological_sort"] = _order
+def _number(x, what):
     try:
-        backpropagate(nodes[-1])
+        return float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{{what}} should be a number, not a {{type(x).__name__}}") from None
+
+
+def drive(data, calls):
+    # Leaves made from the grader's numbers, then each call of {name} on nodes already made.
+    nodes = [Value(x) for x in data.tolist()]
+    for i, j in calls.tolist():
+        made = {call}
+        if not isinstance(made, Value):
+            raise TypeError(f"{name} should return a new Value, not a {{type(made).__name__}}")
+        nodes.append(made)
+    # What every node records, as plain numbers; judged on the trusted side.
+    n = len(nodes)
+    where = {{id(node): k for k, node in enumerate(nodes)}}
+    recorded = _np.zeros((n, n + 1))
+    for k, node in enumerate(nodes):
+        links, slopes = tuple(node.parents), tuple(node.local_grads)
+        if len(links) != len(slopes):
+            raise ValueError(f"a Value made by {name} has {{len(links)}} parents but "
+                             f"{{len(slopes)}} local derivatives: give one for each parent")
+        for link, slope in zip(links, slopes):
+            recorded[k, where.get(id(link), n)] += _number(slope, "a local derivative")
+    return (_np.array([_number(node.data, "a Value's data") for node in nodes]),
+            _np.array([_number(node.grad, "a Value's grad") for node in nodes]), recorded)
+"""
+
+
+_BUILD = """
+import numpy as _np  # under a private name: the student's own names are left alone
+
+_LABELS = {0: "", 1: "+", 2: "*", 3: "tanh"}
+
+
+def _build(data, ops, parents, local_grads):
+    # Bare Values first, in the grader's order (not a topological one), then their parents
+    # (indices, -1 for none) and local derivatives: the grader's numbers, copied as they are.
+    nodes = [Value(x) for x in data.tolist()]
+    for node, op, links, slopes in zip(nodes, ops.tolist(), parents.tolist(),
+                                       local_grads.tolist()):
+        count = len([k for k in links if k >= 0])
+        node.parents = tuple(nodes[k] for k in links[:count])
+        node.local_grads = tuple(slopes[:count])
+        node.op = _LABELS[op]
+    return nodes
+"""
+
+TOPO_DRIVER = _BUILD + """
+
+def drive(data, ops, parents, local_grads, root):
+    nodes = _build(data, ops, parents, local_grads)
+    listed = topological_sort(nodes[int(root)])
+    if not isinstance(listed, (list, tuple)):
+        return type(listed).__name__
+    # The entries as indices of nodes (-1 for anything else), judged on the trusted side.
+    where = {id(node): k for k, node in enumerate(nodes)}
+    return [where.get(id(entry), -1) for entry in listed]
+"""
+
+BACKPROP_DRIVER = _BUILD + """
+
+def drive(data, ops, parents, local_grads, root, order, reach):
+    nodes = _build(data, ops, parents, local_grads)
+    where = {id(node): k for k, node in enumerate(nodes)}
+    order, reach = order.tolist(), reach.tolist()
+
+    def _lent(top):
+        # A lookup, not an algorithm: the grader's order of this graph, kept to the nodes
+        # that top depends on (reach[k][m], also computed by the grader).
+        k = where.get(id(top))
+        if k is None:
+            raise ValueError("the grader's topological_sort knows only the nodes it built")
+        return [nodes[m] for m in order if reach[k][m]]
+
+    # Lent for this call only, in the namespace backpropagate reads; its own goes back.
+    scope = getattr(backpropagate, "__globals__", None)
+    scope = scope if isinstance(scope, dict) else globals()
+    absent = object()
+    own = scope.get("topological_sort", absent)
+    scope["topological_sort"] = _lent
+    try:
+        backpropagate(nodes[int(root)])
     finally:
-        namespace["topological_sort"] = own
-    return np.array([v.grad for v in nodes])
+        if own is absent:
+            scope.pop("topological_sort", None)
+        else:
+            scope["topological_sort"] = own
+    return _np.array([float(node.grad) for node in nodes])
 """
 
 
 # ---------------------------------------------------------------------------------------
-# Graphs
+# Graphs, computed on the trusted side
 
-def _leaves(rng, k):
-    return [[LEAF, 0, 0, float(rng.uniform(-1.5, 1.5))] for _ in range(k)]
+def _apply(code, a, b):
+    """The data of an ADD, MUL or TANH node whose parents hold a and b (b unused by TANH)."""
+    return a + b if code == ADD else a * b if code == MUL else math.tanh(a)
+
+
+def _forward(rows):
+    """Data, parents and local derivatives of the nodes of a graph given in creation order as
+    rows ``(code, i, j, leaf value)``: the grader's own arithmetic."""
+    data, links, slopes = [], [], []
+    for code, i, j, value in rows:
+        if code == LEAF:
+            data.append(float(value))
+            links.append(())
+            slopes.append(())
+        elif code == TANH:
+            t = math.tanh(data[i])
+            data.append(t)
+            links.append((i,))
+            slopes.append((1.0 - t * t,))
+        else:
+            data.append(_apply(code, data[i], data[j]))
+            links.append((i, j))
+            slopes.append((1.0, 1.0) if code == ADD else (data[j], data[i]))
+    return data, links, slopes
+
+
+def _ancestry(links):
+    """reach[k, m]: node m is node k or a node that k depends on."""
+    n = len(links)
+    reach = np.zeros((n, n), dtype=bool)
+    for k in range(n):
+        stack = [k]
+        while stack:
+            m = stack.pop()
+            if not reach[k, m]:
+                reach[k, m] = True
+                stack.extend(links[m])
+    return reach
+
+
+def _post_order(links, root):
+    """A topological order of the whole graph: a depth-first post-order from root (so root's
+    ancestors come first, root last among them), then from every other node."""
+    order, seen = [], set()
+
+    def visit(k):
+        if k not in seen:
+            seen.add(k)
+            for p in links[k]:
+                visit(p)
+            order.append(k)
+
+    for start in [root, *range(len(links))]:
+        visit(start)
+    return order
+
+
+def _stored(rng, rows):
+    """A graph as the driver's arguments ``(data, ops, parents, local_grads, root)``, its nodes
+    stored (and so created) in a random order that is not a topological one; and its parents
+    as tuples of those indices, for the trusted side."""
+    data, links, slopes = _forward(rows)
+    n = len(rows)
+    for _ in range(100):
+        perm = rng.permutation(n)
+        place = np.argsort(perm)
+        if any(place[p] > place[k] for k in range(n) for p in links[k]):
+            break
+    else:
+        perm = np.arange(n)[::-1]
+        place = np.argsort(perm)
+    ops = np.array([rows[k][0] for k in perm], dtype=np.int64)
+    parents = np.full((n, 2), -1, dtype=np.int64)
+    local_grads = np.zeros((n, 2))
+    stored_links = []
+    for s, k in enumerate(perm):
+        stored_links.append(tuple(int(place[p]) for p in links[k]))
+        parents[s, :len(links[k])] = stored_links[-1]
+        local_grads[s, :len(slopes[k])] = slopes[k]
+    values = np.array([data[k] for k in perm])
+    return (values, ops, parents, local_grads, int(place[n - 1])), stored_links
 
 
 def random_graph(rng, n_leaves, n_ops, codes):
-    rows = _leaves(rng, n_leaves)
+    """Rows of a random graph: deep (parents are mostly recent nodes) and sharing nodes (and
+    now and then one node twice, as in x * x); a few nodes may not reach the root."""
+    rows = [[LEAF, 0, 0, float(rng.uniform(-1.5, 1.5))] for _ in range(n_leaves)]
     for _ in range(n_ops):
         code = int(rng.choice(codes))
         m = len(rows)
         i = m - 1 - min(int(rng.exponential(2.0)), m - 1)  # mostly a recent node: depth
         j = int(rng.integers(0, m)) if rng.random() < 0.8 else i  # sometimes the same node
         rows.append([code, i, j if code != TANH else 0, 0.0])
-    return np.array(rows, dtype=float)
+    return rows
 
 
-def _g(*rows):
-    return np.array(rows, dtype=float)
-
-
-# Hand-made graphs: (graph, label)
-SINGLE = {
-    ADD: (_g([LEAF, 0, 0, 0.7], [LEAF, 0, 0, -1.2], [ADD, 0, 1, 0]), "a single a + b"),
-    MUL: (_g([LEAF, 0, 0, 0.7], [LEAF, 0, 0, -1.2], [MUL, 0, 1, 0]), "a single a * b"),
-    TANH: (_g([LEAF, 0, 0, 0.7], [TANH, 0, 0, 0]), "a single tanh(a)"),
+# Hand-made graphs of several operations, in creation order (code, i, j); every leaf gets a
+# random value, so that no graph of one function's cases is a graph of another's.
+L = (LEAF, 0, 0)
+GRAPHS = {
+    "single +": ([L, L, (ADD, 0, 1)], "a single a + b"),
+    "single *": ([L, L, (MUL, 0, 1)], "a single a * b"),
+    "single tanh": ([L, (TANH, 0, 0)], "a single tanh(a)"),
+    "x + x": ([L, (ADD, 0, 0)], "x + x: one parent listed twice"),
+    "x * x": ([L, (MUL, 0, 0)], "x * x: one parent listed twice"),
+    # tanh(tanh(tanh(x))) * y: each gradient is a product of local derivatives.
+    "chain": ([L, L, (TANH, 0, 0), (TANH, 2, 0), (TANH, 3, 0), (MUL, 4, 1)],
+              "a chain tanh(tanh(tanh(x))) * y"),
+    # v = x w; g = v y + tanh(tanh(v)): v is reached from g along paths of lengths 2 and 3, so
+    # a breadth-first order is not topological; a leaf z is not used by the root.
+    "uneven": ([L, L, L, L, (MUL, 0, 1), (MUL, 4, 2), (TANH, 4, 0), (TANH, 6, 0), (ADD, 5, 7)],
+               "g = v y + tanh(tanh(v)) with v = x w: paths of different lengths, and an unused "
+               "leaf"),
+    # f = (x y + x) tanh(x): x shared by three operations.
+    "shared": ([L, L, (MUL, 0, 1), (ADD, 2, 0), (TANH, 0, 0), (MUL, 3, 4)],
+               "f = (x y + x) tanh(x): x used three times"),
 }
-TWICE = {
-    ADD: (_g([LEAF, 0, 0, 0.9], [ADD, 0, 0, 0]), "x + x: one parent listed twice"),
-    MUL: (_g([LEAF, 0, 0, 0.9], [MUL, 0, 0, 0]), "x * x: one parent listed twice"),
+
+
+def _hand_made(rng, key):
+    structure, label = GRAPHS[key]
+    rows = [[code, i, j, float(rng.uniform(-1.5, 1.5)) if code == LEAF else 0.0]
+            for code, i, j in structure]
+    return rows, label
+
+
+SIZES = [(2, 5), (3, 10), (4, 20), (5, 30), (3, 40), (6, 40)]
+
+# ---------------------------------------------------------------------------------------
+# add, mul, tanh: leaves and calls of the operation under test only
+
+OP_RESULT = ("; result: (the data of every node, their .grad, their local derivatives: row k, "
+             "column p for node k with respect to node p)")
+# (leaf values, calls, label) by operation; in calls, the leaves are nodes 0, 1, ... and the
+# result of call c is node len(leaves) + c.
+OP_GRAPHS = {
+    ADD: [([0.7, -1.2], [(0, 1)], "a single a + b"),
+          ([0.9], [(0, 0)], "x + x: one parent listed twice"),
+          ([0.8, -1.1, 0.3], [(0, 1), (3, 2), (4, 0)], "a chain ((x + y) + z) + x"),
+          ([0.69, 1.3, -0.4], [(0, 1), (0, 2), (3, 4), (5, 0)],
+           "x used by three sums, and their results by others")],
+    MUL: [([0.7, -1.2], [(0, 1)], "a single a * b"),
+          ([0.9], [(0, 0)], "x * x: one parent listed twice"),
+          ([0.8, -1.1, 1.3], [(0, 1), (3, 2), (4, 0)], "a chain ((x y) z) x"),
+          ([0.69, 1.3, -0.4], [(0, 1), (0, 2), (3, 4), (5, 0)],
+           "x used by three products, and their results by others")],
+    TANH: [([0.7], [(0, -1)], "a single tanh(a)"),
+           ([0.8], [(0, -1), (1, -1), (2, -1)], "a chain tanh(tanh(tanh(x)))"),
+           ([3.0, -20.0, 20.0], [(0, -1), (1, -1), (2, -1)],
+            "large inputs, where tanh is close to -1 or 1"),
+           ([-0.6], [(0, -1), (0, -1)], "tanh(x) twice from the same x")],
 }
-# tanh(tanh(tanh(x))) * y: a chain, where each gradient is a product of local derivatives.
-CHAIN = (_g([LEAF, 0, 0, 0.8], [LEAF, 0, 0, -1.1], [TANH, 0, 0, 0], [TANH, 2, 0, 0],
-            [TANH, 3, 0, 0], [MUL, 4, 1, 0]), "a chain tanh(tanh(tanh(x))) * y")
-# v = 2x; g = v y + tanh(tanh(v)): v is reached from g along paths of lengths 2 and 3, so a
-# breadth-first order is not topological; a leaf z is not used by the root.
-UNEVEN = (_g([LEAF, 0, 0, 0.7], [LEAF, 0, 0, 2.0], [LEAF, 0, 0, -1.3], [LEAF, 0, 0, 0.4],
-             [MUL, 0, 1, 0], [MUL, 4, 2, 0], [TANH, 4, 0, 0], [TANH, 6, 0, 0], [ADD, 5, 7, 0]),
-          "g = v y + tanh(tanh(v)) with v = 2x: paths of different lengths, and an unused leaf")
-# f = (x y + x) tanh(x): x shared by three operations.
-SHARED = (_g([LEAF, 0, 0, 0.69], [LEAF, 0, 0, 3.0], [MUL, 0, 1, 0], [ADD, 2, 0, 0],
-             [TANH, 0, 0, 0], [MUL, 3, 4, 0]), "f = (x y + x) tanh(x): x used three times")
+
+
+def _op_graph(rng, code, n_leaves, n_calls):
+    """Random leaves and calls of one operation on recent nodes (deep chains of the student's
+    own results), drawn again while a value would leave [0.05, 20] in size."""
+    values = [float(v) for v in rng.uniform(-1.5, 1.5, n_leaves)]
+    calls = []
+    for _ in range(n_calls):
+        for _attempt in range(50):
+            m = len(values)
+            i = m - 1 - min(int(rng.exponential(2.0)), m - 1)
+            j = -1 if code == TANH else int(rng.integers(0, m)) if rng.random() < 0.8 else i
+            value = _apply(code, values[i], values[j])
+            if 0.05 <= abs(value) <= 20.0 or code == TANH:
+                break
+        calls.append((i, j))
+        values.append(value)
+    return values[:n_leaves], calls
+
+
+def _op_case(leaves, calls, label):
+    return Case((np.array(leaves, dtype=float), np.array(calls, dtype=np.int64).reshape(-1, 2)),
+                label=label + OP_RESULT, **TOL)
 
 
 def _op_cases(code):
     def cases(rng):
-        for graph, label in [SINGLE[code], CHAIN, UNEVEN, SHARED] + ([TWICE[code]] if code in TWICE else []):
-            yield Case((graph,), label=label + "; result: (node values, node gradients)", **TOL)
-        for n_leaves, n_ops in [(2, 4), (3, 8), (4, 15), (5, 25), (3, 35)]:
-            graph = random_graph(rng, n_leaves, n_ops, [code, code, ADD, MUL, TANH])
-            yield Case((graph,), label=f"a random graph of {len(graph)} nodes; result: (node "
-                       "values, node gradients)", **TOL)
+        for leaves, calls, label in OP_GRAPHS[code]:
+            yield _op_case(leaves, calls, label)
+        for n_leaves, n_calls in [(2, 4), (3, 8), (4, 15), (5, 25), (3, 35)]:
+            leaves, calls = _op_graph(rng, code, n_leaves, n_calls)
+            yield _op_case(leaves, calls, f"{n_calls} random calls on {n_leaves} leaves and "
+                           "their results")
     return cases
 
 
-def _topo_judge(value):
-    try:
-        ok, reachable, missing, duplicates, foreign, before_parent, after_child = (
-            float(v) for v in value)
-    except (TypeError, ValueError):
-        return "the driver could not read your result."
-    if not ok:
-        return "topological_sort should return a list of the nodes."
-    if missing:
-        return (f"your list leaves out {missing:.0f} of the {reachable:.0f} nodes that root depends "
-                "on (root included): visit the parents of every node, and their parents, and so on.")
-    if foreign:
-        return (f"your list holds {foreign:.0f} entries that root does not depend on: list only "
-                "root and the nodes reached from it through .parents.")
-    if duplicates:
-        return (f"your list names some nodes more than once ({duplicates:.0f} extra entries): a node "
-                "reached along two paths must be listed once.")
-    if before_parent and not after_child:
-        return ("your list is in the reverse order: every node comes before its parents. The "
-                "order asked for has every node AFTER all of its parents, root last.")
-    if before_parent:
-        return (f"your list puts a node before one of its parents ({before_parent:.0f} times): "
-                "every node must come after all of its parents.")
-    return None
+# ---------------------------------------------------------------------------------------
+# topological_sort: judged here from the listed indices
+
+def _topo_judge(links, root):
+    """The judge of one graph: None if the listed indices are a topological order of the nodes
+    root depends on, else what is wrong with them."""
+    n = len(links)
+    reachable = set(np.flatnonzero(_ancestry(links)[root]).tolist())
+
+    def judge(value):
+        if isinstance(value, str):
+            return f"topological_sort should return a list of the nodes, not a {value}."
+        if not isinstance(value, list) or not all(type(k) is int and -1 <= k < n for k in value):
+            return "the grader could not read the list your function returned."
+        position, duplicates, foreign = {}, 0, 0
+        for place, k in enumerate(value):
+            if k not in reachable:
+                foreign += 1
+            elif k in position:
+                duplicates += 1
+            else:
+                position[k] = place
+        missing = len(reachable) - len(position)
+        before_parent = after_parent = 0
+        for k, place in position.items():
+            for p in links[k]:  # a parent listed twice (x * x) counts twice
+                if p in position:
+                    if position[p] > place:
+                        before_parent += 1
+                    else:
+                        after_parent += 1
+        if missing:
+            return (f"your list leaves out {missing} of the {len(reachable)} nodes that root "
+                    "depends on (root included): visit the parents of every node, and their "
+                    "parents, and so on.")
+        if foreign:
+            return (f"your list holds {foreign} entries that root does not depend on: list only "
+                    "root and the nodes reached from it through .parents.")
+        if duplicates:
+            return (f"your list names some nodes more than once ({duplicates} extra entries): a "
+                    "node reached along two paths must be listed once.")
+        if before_parent and not after_parent:
+            return ("your list is in the reverse order: every node comes before its parents. The "
+                    "order asked for has every node AFTER all of its parents, root last.")
+        if before_parent:
+            return (f"your list puts a node before one of its parents ({before_parent} times): "
+                    "every node must come after all of its parents.")
+        return None
+
+    return judge
+
+
+def _topo_case(rng, rows, label):
+    args, links = _stored(rng, rows)
+    return Case(args, label=label, judge=_topo_judge(links, args[-1]))
 
 
 def topological_sort_cases(rng):
-    # SHARED first: there a pre-order is not simply the reverse of a topological order.
-    for graph, label in (SHARED, SINGLE[ADD], TWICE[MUL], CHAIN, UNEVEN):
-        yield Case((graph,), label=label, judge=_topo_judge)
-    for n_leaves, n_ops in [(2, 5), (3, 10), (4, 20), (5, 30), (3, 40), (6, 40)]:
-        graph = random_graph(rng, n_leaves, n_ops, [ADD, MUL, TANH])
-        yield Case((graph,), label=f"a random graph of {len(graph)} nodes", judge=_topo_judge)
+    # "shared" first: there a pre-order is not simply the reverse of a topological order.
+    for key in ("shared", "single +", "x * x", "chain", "uneven"):
+        yield _topo_case(rng, *_hand_made(rng, key))
+    for n_leaves, n_ops in SIZES:
+        rows = random_graph(rng, n_leaves, n_ops, [ADD, MUL, TANH])
+        yield _topo_case(rng, rows, f"a random graph of {len(rows)} nodes")
+
+
+# ---------------------------------------------------------------------------------------
+# backpropagate: compared with the reference, with a correct order lent
+
+def _backprop_case(rng, rows, label):
+    args, links = _stored(rng, rows)
+    root = args[-1]
+    order = np.array(_post_order(links, root), dtype=np.int64)
+    return Case(args + (order, _ancestry(links)),
+                label=label + "; result: the gradients of its nodes", **TOL)
 
 
 def backpropagate_cases(rng):
-    for graph, label in (SINGLE[MUL], SINGLE[TANH], TWICE[ADD], TWICE[MUL], CHAIN, UNEVEN, SHARED):
-        yield Case((graph,), label=label + "; result: the gradients of its nodes", **TOL)
-    for n_leaves, n_ops in [(2, 5), (3, 10), (4, 20), (5, 30), (3, 40), (6, 40)]:
-        graph = random_graph(rng, n_leaves, n_ops, [ADD, MUL, TANH])
-        yield Case((graph,), label=f"a random graph of {len(graph)} nodes; result: the "
-                   "gradients of its nodes", **TOL)
+    for key in ("single *", "single tanh", "x + x", "x * x", "chain", "uneven", "shared"):
+        yield _backprop_case(rng, *_hand_made(rng, key))
+    for n_leaves, n_ops in SIZES:
+        rows = random_graph(rng, n_leaves, n_ops, [ADD, MUL, TANH])
+        yield _backprop_case(rng, rows, f"a random graph of {len(rows)} nodes")
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,7 +451,7 @@ def _backprop(body):
 
 
 SPECS = {
-    "add": Spec(_op_cases(ADD), driver=_op_driver(ADD, "add"), mistakes=[
+    "add": Spec(_op_cases(ADD), driver=_op_driver("add"), seed=1, mistakes=[
         Mistake("the local derivatives of a product", "for c = a + b both local derivatives are 1: "
                 "nudging a by h moves c by h, whatever b is. (b, a) are the local derivatives of "
                 "a product.", """
@@ -278,7 +470,7 @@ def add(a, b):
     return Value(a.data + b.data, (a, b), (a.grad, b.grad), "+")
 """),
     ]),
-    "mul": Spec(_op_cases(MUL), driver=_op_driver(MUL, "mul"), mistakes=[
+    "mul": Spec(_op_cases(MUL), driver=_op_driver("mul"), seed=2, mistakes=[
         Mistake("local derivatives swapped", "the derivative of a * b with respect to a is the "
                 "OTHER factor, b, and with respect to b it is a: with parents (a, b) the local "
                 "derivatives are (b.data, a.data).", """
@@ -296,7 +488,7 @@ def mul(a, b):
     return Value(a.data * b.data, (a,), (b.data,), "*")
 """),
     ]),
-    "tanh": Spec(_op_cases(TANH), driver=_op_driver(TANH, "tanh"), mistakes=[
+    "tanh": Spec(_op_cases(TANH), driver=_op_driver("tanh"), seed=3, mistakes=[
         Mistake("derivative from the input", "the local derivative is 1 - tanh(a)^2, the square of "
                 "the OUTPUT t = tanh(a.data), not 1 - a.data^2.", """
 def tanh(a):
@@ -323,7 +515,7 @@ def tanh(a):
     return Value(t, (a,), (1.0 - t,), "tanh")
 """),
     ]),
-    "topological_sort": Spec(topological_sort_cases, driver=TOPO_DRIVER, mistakes=[
+    "topological_sort": Spec(topological_sort_cases, driver=TOPO_DRIVER, seed=4, mistakes=[
         Mistake("node before its parents", "you append a node BEFORE visiting its parents "
                 "(pre-order), so parents come after their children. Visit the parents first, and "
                 "append the node after the loop over them.", _sort("""
@@ -393,7 +585,7 @@ def tanh(a):
     return order[::-1]
 """)),
     ]),
-    "backpropagate": Spec(backpropagate_cases, driver=BACKPROP_DRIVER, mistakes=[
+    "backpropagate": Spec(backpropagate_cases, driver=BACKPROP_DRIVER, seed=5, mistakes=[
         Mistake("overwriting instead of accumulating", "parent.grad = ... keeps only the "
                 "contribution of the child visited last. A node used several times (x * x, or a "
                 "value shared by two operations) must ADD the contributions: "

@@ -37,7 +37,8 @@ def lean_gradients(X, Y, weights, biases):
     for W, b in zip(weights, biases, strict=True):
         Z = As[-1] @ W
         Z += b
-        As.append(sigmoid_inplace(Z))  # Z is not needed again: sigma' comes from A
+        # Z is not needed again: sigma' comes from A.
+        As.append(sigmoid_inplace(Z))
     n, L = X.shape[0], len(weights)
     A = As[L]
     delta = A - Y
@@ -47,7 +48,7 @@ def lean_gradients(X, Y, weights, biases):
     for layer in range(L - 1, -1, -1):  # weights[layer] is W^(layer + 1)
         grads_W[layer] = As[layer].T @ delta  # BP4
         grads_b[layer] = delta.sum(axis=0)    # BP3
-        if layer > 0:                         # BP2; none is needed for the inputs
+        if layer > 0:                         # BP2 (none for the inputs)
             A = As[layer]
             delta = delta @ weights[layer].T
             delta *= A * (1 - A)

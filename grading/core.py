@@ -90,7 +90,7 @@ class Outcome:
     error: Optional[tuple] = None      # (type names, most derived first; message)
     modified: tuple = ()
     seconds: float = 0.0
-    calls: list = field(default_factory=list)  # (helper name, args) of each lent helper call
+    calls: list = field(default_factory=list)  # (helper name, args, result) of each helper call
 
 
 class HiddenCheckFailed(AssertionError):
@@ -135,8 +135,9 @@ class Spy:
 
     def wrap(self, name, func):
         def spy(*args, **kwargs):
-            self.calls.append((name, list(args)))
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            self.calls.append((name, list(args), result))
+            return result
         return spy
 
 

@@ -48,7 +48,8 @@ class ShortenTracebacks(NbGraderPreprocessor):
 
 
 class CapOutputSize(NbGraderPreprocessor):
-    """Truncate every text output of a code cell to ``max_chars`` characters."""
+    """Truncate every text output of a code cell to ``max_chars`` characters, and drop any
+    other output (an image, ...) over ``max_data`` bytes with a note."""
 
     max_chars = Integer(20_000, help="characters kept of each output").tag(config=True)
 
@@ -57,9 +58,21 @@ class CapOutputSize(NbGraderPreprocessor):
             return text
         return text[: self.max_chars] + f"\n... output truncated to {self.max_chars} characters ...\n"
 
+    max_data = Integer(1_000_000, help="bytes kept of each non-text output (images, ...)"
+                       ).tag(config=True)
+
+    def _small(self, output):
+        """False for a display output with a non-text part over ``max_data`` bytes."""
+        return all(mime.startswith("text/") or len(str(value)) <= self.max_data
+                   for mime, value in output.get("data", {}).items())
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
+            outputs = cell.get("outputs", [])
+            cell.outputs = [output if self._small(output) else _note(
+                f"An output larger than {self.max_data // 1_000_000} MB (an image or other "
+                "data) was dropped.") for output in outputs]
+            for output in cell.outputs:
                 if "text" in output:
                     output["text"] = self._cap(output["text"])
                 for mime, value in output.get("data", {}).items():
@@ -75,6 +88,9 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute with the kernel in the sandbox; survives a kernel that dies or hangs."""
 
     start_attempts = Integer(3, help="tries to start a kernel that fails to start").tag(config=True)
+    max_cell_output = Integer(
+        4_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
+                        "with a note, so a flood cannot fill the grader's memory").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", sandbox.SandboxedKernelManager)
@@ -83,6 +99,7 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         sandbox.enabled()  # refuse early, with the reason, when there can be no sandbox
         self._stopped = None
+        self._output_bytes = {}
         for attempt in range(1, self.start_attempts + 1):
             self._executed = False
             try:
@@ -95,6 +112,20 @@ class SandboxedExecute(Execute):
                 self.log.warning("The kernel failed to start (%s: %s); trying again",
                                  type(error).__name__, error)
                 time.sleep(0.5 * attempt)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's outputs until they reach ``max_cell_output`` bytes, then drop the
+        rest with one note (nbgrader caps outputs only after the notebook has run)."""
+        used = self._output_bytes.get(cell_index, 0)
+        if used > self.max_cell_output:
+            return None
+        size = len(str(msg.get("content", "")))
+        self._output_bytes[cell_index] = used + size
+        if used + size > self.max_cell_output:
+            outs.append(_note(f"... further output of this cell dropped: it printed more than "
+                              f"{self.max_cell_output // 1_000_000} MB."))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
@@ -130,6 +161,7 @@ class SandboxedExecute(Execute):
 
 def _note(text):
     return new_output("stream", name="stdout", text=text.rstrip("\n") + "\n")
+
 
 
 def _error(name, message):

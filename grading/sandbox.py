@@ -9,9 +9,10 @@ it started. Two kinds of process run student code, both in the same sandbox:
 - the **evaluator**, :mod:`grading.runner`, which runs the notebook's code cells and calls one
   graded function on the grader's inputs (:func:`evaluate`).
 
-The sandbox is bubblewrap (Debian package ``bubblewrap``): a read-only view of the system in
-which the course folder (``solutions/``, ``grading/``, the gradebook, every submission), the
-home folders, ``/tmp`` and ``/run`` are empty; the Python installation is bound back read-only;
+The sandbox is bubblewrap (Debian package ``bubblewrap``): an empty root in which only the
+system folders (``/usr``, ``/etc``, ``/lib``...) and the Python installation are bound,
+read-only, so the course folder (``solutions/``, ``grading/``, the gradebook, every
+submission), any other copy of a course, the home folders, ``/tmp`` and ``/run`` are absent;
 the only writable place is a scratch folder of its own, deleted afterwards; no network (no
 network namespace but loopback), its own process namespace (every process it starts ends with
 it), and limits on address space, processes, file size, open files and CPU time. Run as root,
@@ -37,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from jupyter_client.manager import AsyncKernelManager
 
 from grading import wire
@@ -46,8 +48,9 @@ RUNNER_FILES = ("runner.py", "wire.py")
 SKIPPED = "pass  # skipped by the grader\n"
 HERE = Path(__file__).resolve().parent
 
-# Folders a sandbox sees empty, besides the course folder and the user's home.
-PRIVATE = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv")
+# The system folders a sandbox sees, read-only (symbolic links, as on merged-/usr systems,
+# stay links). Nothing else of the machine is there but the Python installation.
+SYSTEM = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 # Environment variables passed into a sandbox (everything else is cleared).
 PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 NO_SANDBOX_WARNING = """\
@@ -176,38 +179,29 @@ class Sandbox:
                    OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         return env
 
-    def _hidden(self):
-        # The course folder, and the folders this package was installed from (with their
-        # solutions/): another one when a course lives elsewhere, and, for an editable
-        # install, the checkout that the virtualenv maps `grading` to.
-        hidden = [self.course_root, HERE.parent, *_installed_sources(), Path.home().resolve()]
-        hidden += [Path(p) for p in PRIVATE]
-        seen, out = set(), []
-        for path in hidden:
-            if path.is_dir() and str(path) != "/" and path not in seen:
-                seen.add(path)
-                out.append(path)
-        return out
+    def _private(self):
+        """Folders never bound back, even where the Python installation lies inside them: the
+        course folder, the folders this package was installed from (with their solutions/),
+        which differ when a course lives elsewhere, and the checkouts that an editable install
+        maps ``grading`` to. Only the virtualenv inside them is bound back."""
+        return [self.course_root, HERE.parent, *_installed_sources()]
 
-    def _bound_back(self, hidden):
-        """Folders of the Python installation that lie in a hidden folder: bound back read-only.
-
-        Never anything inside the course folder but the virtualenv itself, so an editable
-        install of this repository (``grading``, ``solutions``) stays out of reach.
-        """
+    def _bound_back(self):
+        """The folders of the Python installation that the system folders do not hold, bound
+        back read-only: the virtualenv, the base installation and their site-packages."""
         wanted = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
                                                 sys.base_exec_prefix)}
         # Installed packages only (site-packages), never a script's folder or the current one.
         wanted |= {Path(p).resolve() for p in sys.path
                    if p and os.path.isabs(p) and os.path.isdir(p)
                    and Path(p).name in ("site-packages", "dist-packages")}
-        venv = Path(sys.prefix).resolve()
+        venv, private = Path(sys.prefix).resolve(), self._private()
+        system = [Path("/", name) for name in SYSTEM if not os.path.islink(f"/{name}")]
         keep = []
         for path in sorted(wanted, key=lambda p: len(p.parts)):
-            if not any(_within(path, h) for h in hidden):
+            if any(_within(path, folder) for folder in system):
                 continue  # visible anyway
-            if (_within(path, self.course_root) or _within(path, HERE.parent)) \
-                    and not _within(path, venv):
+            if any(_within(path, folder) for folder in private) and not _within(path, venv):
                 continue
             if any(_within(path, k) for k in keep):
                 continue
@@ -215,29 +209,41 @@ class Sandbox:
         return keep
 
     def wrap(self, argv, extra_binds=()):
-        """The command line that runs ``argv`` in the sandbox (or as it is, without one)."""
+        """The command line that runs ``argv`` in the sandbox (or as it is, without one).
+
+        The sandbox starts from an empty root: only the system folders (:data:`SYSTEM`), the
+        Python installation, a fresh /dev, /proc and /tmp, and the scratch folder exist in it.
+        Every other folder of the machine (homes, courses and their copies, /work, /srv, ...)
+        is absent.
+        """
         if not self.enabled:
             return list(argv)
         limits = self.limits
-        hidden = self._hidden()
-        cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        for path in hidden:
-            cmd += ["--tmpfs", str(path)]
-        made = set()
+        cmd = ["bwrap"]
+        for name in SYSTEM:
+            path = f"/{name}"
+            if os.path.islink(path):
+                cmd += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                cmd += ["--ro-bind", path, path]
+        cmd += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        present = {Path("/"), Path("/dev"), Path("/proc"), Path("/tmp")}
+        present |= {Path("/", name) for name in SYSTEM}
 
         def parents(target):
-            """Make the folders above a bind target, inside a hidden folder, traversable
-            for the sandbox's uid (bubblewrap would make them 0700, root's)."""
+            """Make the folders above a bind target, traversable for the sandbox's uid
+            (bubblewrap would make them 0700, root's)."""
             out = []
             for parent in reversed(Path(target).parents):
-                if parent not in made and any(_within(parent, h) and parent != h
-                                              for h in hidden):
-                    made.add(parent)
+                if parent not in present and not any(
+                        _within(parent, Path("/", name)) for name in SYSTEM):
+                    present.add(parent)
                     out += ["--perms", "0755", "--dir", str(parent)]
             return out
 
-        for path in self._bound_back(hidden):
+        for path in self._bound_back():
             cmd += parents(path) + ["--ro-bind", str(path), str(path)]
+            present.add(path)
         cmd += parents(self.scratch) + ["--bind", str(self.scratch), str(self.scratch)]
         for source, target in extra_binds:
             cmd += parents(target) + ["--ro-bind", str(source), str(target)]
@@ -310,6 +316,20 @@ class SandboxedKernelManager(AsyncKernelManager):
 # The evaluator
 
 
+MAX_CALLS = 100_000  # calls of lent functions in one case
+
+
+def _elements(value):
+    """How many numbers a decoded value holds (arrays, lists, tuples, dicts, numbers)."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (list, tuple)):
+        return sum(_elements(v) for v in value) + len(value)
+    if isinstance(value, dict):
+        return sum(_elements(v) for v in value.values()) + len(value)
+    return 1
+
+
 class ProtocolError(RuntimeError):
     """The sandboxed process sent something that is not the protocol."""
 
@@ -331,7 +351,7 @@ class Result:
     args_after: list = None
     kwargs_after: dict = None
     seconds: float = 0.0
-    calls: list = field(default_factory=list)  # (helper name, args) of each lent helper call
+    calls: list = field(default_factory=list)  # (helper name, args, result) of each helper call
 
 
 @dataclass
@@ -351,7 +371,9 @@ class _Process:
     def __init__(self, sandbox, lend):
         self.lend = lend  # the grader's functions the student's code may call, by index
         self.helper_names = {}  # index in lend -> name, for the helpers lent by name
-        self.calls = []  # the helper calls of the case being run
+        self.calls = []  # (name, args, result) of the helper calls of the case being run
+        self.call_count = 0  # calls of lent functions in the case being run
+        self.max_elements = 10_000  # numbers one call of a lent function may pass
         if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
             runner = Path("/tmp/.backprop-runner")
             binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
@@ -368,20 +390,38 @@ class _Process:
             cwd=sandbox.scratch, env=None if sandbox.enabled else {**os.environ,
                                                                    **sandbox.environment()},
             start_new_session=True)
-        self.selector = selectors.DefaultSelector()
-        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
+        self.readable = selectors.DefaultSelector()
+        self.readable.register(self.proc.stdout, selectors.EVENT_READ)
+        self.writable = selectors.DefaultSelector()
+        self.writable.register(self.proc.stdin, selectors.EVENT_WRITE)
         os.set_blocking(self.proc.stdout.fileno(), False)
-        self.buffer = b""
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        self.buffer = bytearray()
+        self.scanned = 0  # bytes of the buffer known to hold no newline
+        self.deadline = None  # the deadline of the step under way, for answers to calls
 
-    def send(self, message):
-        try:
-            self.proc.stdin.write(wire.dumps(message))
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise Ended("the process ended") from None
+    def send(self, message, deadline=None):
+        """Write one message; Stalled if the process does not take it before the deadline
+        (a process that never reads must not block the grader)."""
+        data = memoryview(wire.dumps(message))
+        deadline = deadline or self.deadline or time.monotonic() + 30
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Stalled()
+            if not self.writable.select(remaining):
+                continue
+            try:
+                written = os.write(self.proc.stdin.fileno(), data)
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, OSError):
+                raise Ended(self._ended()) from None
+            data = data[written:]
 
     def receive(self, deadline):
         """The next message that is not a call of a lent function (those are answered here)."""
+        self.deadline = deadline
         while True:
             message = self._line(deadline)
             if message["op"] != "call":
@@ -399,28 +439,49 @@ class _Process:
                 raise wire.WireError("malformed arguments")
         except (wire.WireError, TypeError, ValueError) as error:
             raise ProtocolError(f"a malformed call: {error}") from None
-        if k in self.helper_names:
-            self.calls.append((self.helper_names[k], args))
+        self.call_count += 1
+        if self.call_count > MAX_CALLS:
+            raise ProtocolError(f"more than {MAX_CALLS} calls of the grader's functions in one case")
+        # The grader's functions run here, in the grader's process: never on inputs larger
+        # than the case's own, which could make them take the machine's memory.
+        size = _elements([args, kwargs])
+        if size > self.max_elements:
+            reply = {"op": "raise", "error": wire.error_tree(ValueError(
+                f"the grader's {self.helper_names.get(k, 'function')} was called with "
+                f"{size} numbers, more than this check ever needs"))}
+            return self.send(reply)
         try:
-            reply = {"op": "return", "value": wire.encode(self.lend[k](*args, **kwargs))}
+            value = self.lend[k](*args, **kwargs)
+            reply = {"op": "return", "value": wire.encode(value)}
         except Exception as error:  # noqa: BLE001 - the grader's function rejected the inputs
-            reply = {"op": "raise", "error": wire.error_tree(error)}
+            value, reply = error, {"op": "raise", "error": wire.error_tree(error)}
+        if k in self.helper_names:
+            self.calls.append((self.helper_names[k], args, value))
         self.send(reply)
 
     def _line(self, deadline):
-        while b"\n" not in self.buffer:
+        while True:
+            end = self.buffer.find(b"\n", self.scanned)
+            if end >= 0:
+                break
+            self.scanned = len(self.buffer)
+            if len(self.buffer) > wire.MAX_LINE:
+                raise ProtocolError("a message larger than the limit")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise Stalled()
-            if not self.selector.select(remaining):
+            if not self.readable.select(remaining):
                 continue
-            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            try:
+                chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            except BlockingIOError:
+                continue
             if not chunk:
                 raise Ended(self._ended())
             self.buffer += chunk
-            if len(self.buffer) > wire.MAX_LINE and b"\n" not in self.buffer:
-                raise ProtocolError("a message larger than the limit")
-        line, self.buffer = self.buffer.split(b"\n", 1)
+        line = bytes(self.buffer[:end])
+        del self.buffer[:end + 1]
+        self.scanned = 0
         try:
             return wire.loads(line)
         except wire.WireError as error:
@@ -456,7 +517,8 @@ class _Process:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        self.selector.close()
+        self.readable.close()
+        self.writable.close()
         self.stderr.close()
         os.unlink(self.stderr.name)
 
@@ -487,7 +549,7 @@ class Plan:
     driver: str = None
 
 
-def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None):
+def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None, total_timeout=300.0):
     """Run the notebook's code ``cells`` in a sandboxed evaluator and call each plan's
     function on its cases; return ``{function: Evaluation}`` of plain values.
 
@@ -495,27 +557,44 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None):
     stand-in whose calls run here, on values. Every cell and every case has
     ``step_timeout`` seconds of wall-clock time. A cell that stalls, or ends the process, is
     skipped on a new run, at most ``max_skips`` times; a case that does either fails its
-    function, and the next functions are evaluated in a new process.
+    function, and the next functions are evaluated in a new process. The whole notebook has
+    ``total_timeout`` seconds, whatever its cells and functions do.
     """
+    hard = time.monotonic() + total_timeout
+
+    def step():
+        return min(time.monotonic() + step_timeout, hard)
+
     cells, skipped, cell_errors = list(cells), [], []
     evaluations, remaining = {}, list(plans)
     attempts = 0
     while remaining and attempts <= max_skips + len(plans):
         attempts += 1
+        if time.monotonic() >= hard:
+            for plan in remaining:
+                evaluations[plan.function] = Evaluation(
+                    skipped_cells=list(skipped), cell_errors=cell_errors,
+                    failure=f"your notebook used up the {total_timeout:g} s that the grader "
+                            "gives a whole notebook")
+            break
         with Sandbox(limits) as sandbox:
             process = _Process(sandbox, [])
             current = plan = None
             try:
-                process.send({"op": "start", "cells": cells})
+                process.send({"op": "start", "cells": cells}, step())
                 cell_errors = []
-                deadline = time.monotonic() + step_timeout
+                deadline = step()
                 while True:
                     message = process.receive(deadline)
                     if message["op"] == "cell":
-                        current = message.get("i")
-                        if type(current) is not int or not 0 <= current < len(cells):
-                            raise ProtocolError("an unknown cell")
-                        deadline = time.monotonic() + step_timeout
+                        i = message.get("i")
+                        # Cells are announced once each, in order: a repeated announcement
+                        # would reset the time limit.
+                        if type(i) is not int or not (current if current is not None else -1) \
+                                < i < len(cells):
+                            raise ProtocolError("a cell announced out of order")
+                        current = i
+                        deadline = step()
                     elif message["op"] == "cell_error":
                         types, text = wire.decode_error(message.get("error"))
                         cell_errors.append((current, types, text))
@@ -528,9 +607,9 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None):
                     plan = remaining[0]
                     evaluation = evaluations[plan.function] = Evaluation(
                         skipped_cells=list(skipped), cell_errors=cell_errors)
-                    _run_plan(process, plan, evaluation, step_timeout)
+                    _run_plan(process, plan, evaluation, step)
                     remaining.pop(0)
-                process.send({"op": "end"})
+                process.send({"op": "end"}, step())
             except (Stalled, Ended) as stop:
                 why = (f"ran longer than the {step_timeout:g} s limit" if isinstance(stop, Stalled)
                        else f"stopped the grader's process: {stop}")
@@ -547,20 +626,25 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None):
                 else:  # a case: that function fails; the next ones get a new process
                     evaluations[plan.function].failure = f"your function {why}"
                     remaining.pop(0)
-            except (ProtocolError, wire.WireError) as error:
+            except (ProtocolError, wire.WireError, TypeError, ValueError, KeyError,
+                    RecursionError) as error:
                 failure = (f"the grader's process received something that is not a value "
-                           f"({error}): did your code write to the grader's channel or "
-                           "replace its functions?")
-                for plan in remaining:
-                    evaluations.setdefault(plan.function, Evaluation(
-                        skipped_cells=list(skipped), cell_errors=cell_errors)).failure = failure
-                remaining = []
+                           f"({str(error)[:200]}): did your code write to the grader's channel "
+                           "or replace its functions?")
+                if current is not None or plan is None:  # while the cells ran: every function
+                    for plan in remaining:
+                        evaluations.setdefault(plan.function, Evaluation(
+                            skipped_cells=list(skipped), cell_errors=cell_errors)).failure = failure
+                    remaining = []
+                else:  # this function fails; the next ones get a new process
+                    evaluations[plan.function].failure = failure
+                    remaining.pop(0)
             finally:
                 process.close()
     return evaluations
 
 
-def _run_plan(process, plan, evaluation, step_timeout):
+def _run_plan(process, plan, evaluation, step):
     """Evaluate one function in a running evaluator (see :func:`evaluate`)."""
     encoded = [(wire.encode(list(args), process.lend),
                 wire.encode(sorted(kwargs.items()), process.lend), bool(strict))
@@ -570,18 +654,22 @@ def _run_plan(process, plan, evaluation, step_timeout):
         process.lend.append(func)
         helper_ids[name] = len(process.lend) - 1
         process.helper_names[helper_ids[name]] = name
+    process.max_elements = max([10_000] + [4 * _elements([args, kwargs])
+                                           for args, kwargs, _ in plan.cases])
     process.send({"op": "function", "name": plan.function, "helpers": helper_ids,
-                  "driver": plan.driver})
-    message = process.receive(time.monotonic() + step_timeout)
+                  "driver": plan.driver}, step())
+    message = process.receive(step())
     if message["op"] != "defined":
         raise ProtocolError("no answer to which function is graded")
     evaluation.defined = bool(message.get("defined"))
     if not evaluation.defined:
         return
     for i, (args, kwargs, strict) in enumerate(encoded):
-        process.calls = []
-        process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs, "strict_fp": strict})
-        message = process.receive(time.monotonic() + step_timeout)
+        process.calls, process.call_count = [], 0
+        deadline = step()
+        process.send({"op": "case", "i": i, "args": args, "kwargs": kwargs, "strict_fp": strict},
+                     deadline)
+        message = process.receive(deadline)
         if message["op"] != "result" or message.get("i") != i:
             raise ProtocolError("a result out of order")
         evaluation.results.append(_result(message))

@@ -160,8 +160,8 @@ def loads(line):
         raise WireError("message too large")
     try:
         message = json.loads(line)
-    except ValueError as error:
-        raise WireError(f"not JSON: {error}") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # deep nesting: RecursionError
+        raise WireError(f"not JSON: {str(error)[:200]}") from None
     if not isinstance(message, dict) or not isinstance(message.get("op"), str):
         raise WireError("a message must be an object with an 'op'")
     return message

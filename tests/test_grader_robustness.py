@@ -144,6 +144,26 @@ def _harm(course):
         marker=MARKER, process=PROCESS_MARKER)
 
 
+# The evaluator's own channel, found by the student's code: a forged call of the lent sigmoid
+# with a large input, whose reply is never read; and a line of JSON nested too deep to parse.
+FORGED_CALL = """
+def sigmoid_prime(z):
+    import gc, sys, time
+    channel = [o for o in gc.get_objects() if type(o).__name__ == "Channel"][0]
+    wire = sys.modules["wire"]
+    k = int(sigmoid.__name__.rsplit("_", 1)[1])
+    channel._out.write(wire.dumps({"op": "call", "fn": k, "kwargs": [],
+                                   "args": wire.encode([np.zeros(300_000)])}))
+    time.sleep(10**6)
+"""
+DEEP_JSON = """
+def relu(z):
+    import gc
+    channel = [o for o in gc.get_objects() if type(o).__name__ == "Channel"][0]
+    channel._out.write(b"[" * 200_000 + b"]" * 200_000 + b"\\n")
+    raise NotImplementedError()
+"""
+
 # scenario: (answers replacing the reference ones, edit of the notebook, expected scores)
 SCENARIOS = {
     # Broken notebooks
@@ -177,6 +197,16 @@ SCENARIOS = {
     "returns-a-list": (
         {"relu": "def relu(z):\n    return np.maximum(z, 0).tolist()\n"}, None,
         dict(FULL, test_relu=0)),
+    # Attacks on the evaluator's channel and on the grader's memory
+    "forges-a-call-and-never-reads-the-reply": (
+        {"sigmoid_prime": FORGED_CALL}, None, dict(FULL, test_sigmoid_prime=0)),
+    "writes-deeply-nested-json-to-the-channel": (
+        {"relu": DEEP_JSON}, None, dict(FULL, test_relu=0)),
+    "displays-hundreds-of-megabytes-of-images": (
+        {"relu": "from IPython.display import display\n"
+                 "_blob = 'A' * (8 * 2**20)\n"
+                 "for _i in range(10):\n    display({'image/png': _blob}, raw=True)\n"
+                 "del _blob\n" + _reference_answer("relu")}, None, FULL),
     # Cheating: nothing implemented, and an attack on the checks
     "ipython-input-transformer": (
         _cheat("get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n"),
@@ -196,6 +226,12 @@ SCENARIOS = {
             "        exec(''.join(cells[3]['source']))\n"
             "    except OSError:\n"
             "        pass\n")),
+        None, ZERO),
+    "reads-another-copy-of-the-course": (
+        _cheat(sigmoid=(
+            "import glob, json\n"
+            f"for path in glob.glob({str(ROOT.parent / '*' / 'solutions' / A / (A + '.ipynb'))!r}):\n"
+            "    exec(''.join(json.load(open(path))['cells'][3]['source']))\n")),
         None, ZERO),
     "replaces-grading": (
         _cheat("import grading, grading.core\ngrading.check = lambda *a, **k: None\n"
@@ -242,7 +278,20 @@ def _processes_with(marker):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def sibling():
+    """Another copy of the course's solutions beside the repository, as a teaching assistant's
+    clone or last year's copy would be: the sandbox must not show it."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bp-sibling-", dir=ROOT.parent))
+    shutil.copytree(ROOT / "solutions" / A, folder / "solutions" / A)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, sibling):
     course = Course(tmp_path_factory.mktemp("robustness"), [A])
     for student, (changes, edit, _) in SCENARIOS.items():
         answers = {g: _reference_answer(g) for g in FULL_NAMES}
@@ -314,6 +363,8 @@ def test_the_kernel_output_of_a_cheat_is_shown_but_not_scored(graded):
 def test_huge_output_is_capped(graded):
     path = graded.path / "autograded" / "prints-megabytes" / A / f"{A}.ipynb"
     assert path.stat().st_size < 300_000
+    images = graded.path / "autograded" / "displays-hundreds-of-megabytes-of-images" / A / f"{A}.ipynb"
+    assert images.stat().st_size < 6_000_000
     feedback = graded.path / "feedback" / "prints-megabytes" / A / f"{A}.html"
     assert feedback.stat().st_size < 2_000_000
 

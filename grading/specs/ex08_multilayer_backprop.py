@@ -169,7 +169,7 @@ def _batches(case, outcome):
     X = case.args[0]
     n, (_, _, epochs, batch_size, _) = len(X), case.args[1:]
     sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
-    batches = [args[0] for name, args in outcome.calls if name == "backprop"]
+    batches = [args[0] for name, args, _ in outcome.calls if name == "backprop"]
     got = [len(B) if isinstance(B, np.ndarray) and B.ndim == 2 else None for B in batches]
     if got != sizes * epochs:
         return (f"train should call backprop once per mini-batch: with {n} samples and "
@@ -190,6 +190,16 @@ def _batches(case, outcome):
     if all(order == orders[0] for order in orders):
         return ("every epoch visits the samples in the same order: shuffle afresh at the start of "
                 "each epoch, order = rng.permutation(n), not once before the loop.")
+    steps = [result for name, _, result in outcome.calls if name == "sgd_step"]
+    if len(steps) != len(batches):
+        return (f"train called sgd_step {len(steps)} times for {len(batches)} mini-batches: "
+                "after the gradients of each batch, update the network with sgd_step.")
+    weights, biases = outcome.value[0], outcome.value[1]
+    last = steps[-1] if steps else None
+    if not (isinstance(last, tuple) and len(last) == 2
+            and _same(list(weights) + list(biases), list(last[0]) + list(last[1]))):
+        return ("the network train returns is not the one its last sgd_step produced: return the "
+                "weights and biases that the updates made.")
     return None
 
 

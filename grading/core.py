@@ -504,7 +504,9 @@ def judge_notebook(assignment, cells, names=None, step_timeout=30.0):
     import importlib
 
     specs = importlib.import_module(f"grading.specs.{assignment}").SPECS
-    names = list(specs) if names is None else list(names)
+    # In the order of the specs, whatever the order of the notebook's cells: a function is
+    # always judged before the functions that borrow it as a lent helper.
+    names = [name for name in specs if names is None or name in names]
     ref_ns = reference.namespace(assignment)
     prepared, plans = {}, []
     for name in names:

@@ -142,14 +142,7 @@ def answers_in(driver, assignment):
 # ---------------------------------------------------------------------------------------
 # The checks, on every driver
 
-# ex10's driver imports threadpool_limits under its own name (not ours to change here): it
-# would overwrite a student's name threadpool_limits. strict: once fixed, drop this mark.
-BINDING = [pytest.param(*p.values, id=p.id, marks=pytest.mark.xfail(
-    strict=True, reason="ex10's driver binds threadpool_limits in the student's namespace"))
-    if p.values[0] == "ex10_fast_backprop" else p for p in DRIVEN]
-
-
-@pytest.mark.parametrize("assignment,name", BINDING)
+@pytest.mark.parametrize("assignment,name", DRIVEN)
 def test_a_driver_binds_only_drive_and_private_names(assignment, name):
     """It runs in the student's namespace: any other name it binds would overwrite theirs."""
     driver = grading.load_specs(assignment)[name].driver

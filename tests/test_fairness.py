@@ -147,3 +147,14 @@ def batch_weight_grad(A_prev, Delta):
 def test_the_cross_entropy_gradient_hint_is_true_of_the_reference():
     hint = mistake("ex03_cost_functions", "cross_entropy_grad", "numerator not clipped").hint
     assert "clipped cost" not in hint and "evaluated at the clipped A" in hint
+
+
+def test_a_lent_helper_is_always_judged_before_the_functions_that_borrow_it():
+    """Lent functions stay callable in the evaluator: the borrower must come after."""
+    from course import ASSIGNMENTS
+
+    for assignment in ASSIGNMENTS:
+        order = list(grading.load_specs(assignment))
+        for name, spec in grading.load_specs(assignment).items():
+            for helper in spec.helpers:
+                assert order.index(helper) < order.index(name), (assignment, helper, name)

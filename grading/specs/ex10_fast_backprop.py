@@ -44,8 +44,8 @@ SMALL, LARGE, REPEATS, MAX_RATIO = 10, 1000, 5, 60.0
 
 DRIVER = f"""
 try:  # once, when the driver is loaded: the sandbox process is thrown away afterwards
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=1, user_api="blas")
+    from threadpoolctl import threadpool_limits as _threadpool_limits
+    _threadpool_limits(limits=1, user_api="blas")
 except Exception:  # without threadpoolctl the products here are too small to be threaded
     pass
 

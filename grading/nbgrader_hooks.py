@@ -61,17 +61,20 @@ class CapOutputSize(NbGraderPreprocessor):
     max_data = Integer(1_000_000, help="bytes kept of each non-text output (images, ...)"
                        ).tag(config=True)
 
-    def _small(self, output):
-        """False for a display output with a non-text part over ``max_data`` bytes."""
-        return all(mime.startswith("text/") or len(str(value)) <= self.max_data
-                   for mime, value in output.get("data", {}).items())
+    def _kept(self, output):
+        """The output, or a note (in the feedback page's words) for one whose non-text data is
+        over ``max_data`` bytes."""
+        from grading.feedback import _human, _size
+
+        for mime, value in output.get("data", {}).items():
+            if not mime.startswith("text/") and _size(value) > self.max_data:
+                return _note(f"[an output of type {mime}, {_human(_size(value))}: not shown, "
+                             f"over the {_human(self.max_data)} limit]")
+        return output
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
-            outputs = cell.get("outputs", [])
-            cell.outputs = [output if self._small(output) else _note(
-                f"An output larger than {self.max_data // 1_000_000} MB (an image or other "
-                "data) was dropped.") for output in outputs]
+            cell.outputs = [self._kept(output) for output in cell.get("outputs", [])]
             for output in cell.outputs:
                 if "text" in output:
                     output["text"] = self._cap(output["text"])
@@ -89,7 +92,7 @@ class SandboxedExecute(Execute):
 
     start_attempts = Integer(3, help="tries to start a kernel that fails to start").tag(config=True)
     max_cell_output = Integer(
-        4_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
+        16_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
                         "with a note, so a flood cannot fill the grader's memory").tag(config=True)
 
     def __init__(self, **kwargs):

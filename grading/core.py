@@ -93,10 +93,6 @@ class Outcome:
     calls: list = field(default_factory=list)  # (helper name, args, result) of each helper call
 
 
-class HiddenCheckFailed(AssertionError):
-    """A hidden check failed; the message is written for the student."""
-
-
 # ---------------------------------------------------------------------------------------
 # Outcomes
 
@@ -171,10 +167,6 @@ def _copy(value):
 
 def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def _shape(x):
-    return tuple(x.shape) if isinstance(x, ndarray) else None
 
 
 def _flat(x):
@@ -555,12 +547,3 @@ def _verdict(assignment, name, spec, cases, evaluation):
     if hint:
         text += f"\nLikely cause: {hint}"
     return False, text, notes
-
-
-def load_spec(assignment, name):
-    import importlib
-
-    specs = importlib.import_module(f"grading.specs.{assignment}").SPECS
-    if name not in specs:
-        raise KeyError(f"{assignment} has no hidden checks for {name!r}")
-    return specs[name]

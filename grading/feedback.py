@@ -209,16 +209,38 @@ _CDN = re.compile(r"<script[^>]*src=\"https?://[^\"]*mathjax[^\"]*\"[^>]*>\s*</s
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+# Markdown rendered to HTML keeps its headings, paragraphs, lists, tables and images; every
+# script, event handler and style goes. nbconvert's own clean_html allows too few tags (no h1,
+# p, ...), so a sanitized exercise text showed its tags as text.
+MARKDOWN_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3",
+                 "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong",
+                 "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "s"]
+MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href"], "img": ["src", "alt"]}
+
+
+def clean_markdown_html(html_text):
+    """Sanitized HTML of a rendered markdown cell (bleach, a well-kept sanitizer that nbconvert
+    already depends on, with an allowlist fit for markdown)."""
+    import bleach
+
+    return bleach.clean(str(html_text), tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES,
+                        protocols=["http", "https", "mailto"], strip=True)
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback page, sanitized, with MathJax 3 next to it instead of a CDN.
 
     The template ``feedback_safe`` (grading/templates/) is nbgrader's ``feedback`` with
-    markdown cells passed through nbconvert's ``clean_html`` too: nbgrader's own template
+    markdown cells passed through :func:`clean_markdown_html` too: nbgrader's own template
     renders a student's markdown, ``<script>`` included, as it is.
     """
 
     sanitize_html = Bool(True, help="clean student HTML and markdown (nbconvert's "
                                     "clean_html)").tag(config=True)
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("clean_markdown_html", clean_markdown_html)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

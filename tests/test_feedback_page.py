@@ -109,6 +109,12 @@ def test_no_student_code_can_run_in_the_page(page):
     assert "feedback pages show no student HTML" in source
 
 
+def test_markdown_is_rendered_not_shown_as_escaped_tags(page):
+    """The sanitized markdown of the exercise's text is HTML on the page, not text of tags."""
+    _, source, _ = page
+    assert "<h2" in source and "&lt;h1" not in source and "&lt;p&gt;" not in source
+
+
 def test_large_images_are_dropped_with_a_note(page):
     _, source, _ = page
     assert "an output of type image/png, 3.0 MB: not shown, over the 1.0 MB limit" in source

@@ -21,6 +21,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import jinja2
 from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -227,6 +228,29 @@ def clean_markdown_html(html_text):
                         protocols=["http", "https", "mailto"], strip=True)
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (jinja's own cache interface).
+
+    nbgrader makes a new exporter, hence a new jinja environment, for every notebook, and
+    compiling the ten templates of a feedback page cost more than rendering it. A bucket's
+    key includes its template's source checksum, so an edited template is compiled again.
+    """
+
+    def __init__(self):
+        self._store = {}
+
+    def load_bytecode(self, bucket):
+        code = self._store.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._store[bucket.key, bucket.checksum] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback page, sanitized, with MathJax 3 next to it instead of a CDN.
 
@@ -252,6 +276,11 @@ class FeedbackExporter(HTMLExporter):
             self.template_name = "feedback_safe"
             # template_paths was computed for the old name during __init__: recompute it.
             self.template_paths = self._template_paths()
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = _TEMPLATE_CACHE
+        return environment
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)

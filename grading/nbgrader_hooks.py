@@ -97,6 +97,10 @@ class SandboxedExecute(Execute):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", sandbox.SandboxedKernelManager)
+        # Once the last cell has answered, nothing of the kernel is kept (its sandbox and
+        # scratch folder are deleted next): kill it instead of asking it to shut down and
+        # polling for up to a second until it has.
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):

@@ -48,6 +48,7 @@ class Case:
     rtol: float = RTOL
     atol: float = ATOL
     judge: Optional[Callable] = None
+    public_helpers: bool = False       # run with the spec's public_helpers, in the sandbox
 
 
 @dataclass
@@ -72,6 +73,11 @@ class Spec:
     lent from the reference, so one bug costs points once. ``driver`` is source code defining
     ``drive(*args)``, run after the student's cells and called instead of the function.
     ``after(cases, outcomes)`` -> None or a message checks across cases once all passed.
+
+    ``public_helpers`` is source code defining the ``helpers`` from the book's published code
+    (never from ``solutions/``). A case with ``public_helpers=True`` calls those inside the
+    sandbox instead of the lent reference: correct too, and without a round trip per call,
+    for a case that calls them thousands of times; their calls are not recorded.
     """
 
     cases: Callable                    # cases(rng) -> iterable of Case
@@ -80,6 +86,7 @@ class Spec:
     helpers: tuple = ()
     driver: Optional[str] = None
     after: Optional[Callable] = None
+    public_helpers: Optional[str] = None
 
 
 @dataclass
@@ -505,9 +512,10 @@ def judge_notebook(assignment, cells, names=None, step_timeout=30.0):
         spec = specs[name]
         cases = list(spec.cases(np.random.default_rng(spec.seed)))
         prepared[name] = spec, cases
-        plans.append(sandbox.Plan(name, [(c.args, c.kwargs, c.strict_fp) for c in cases],
-                                  helpers={h: ref_ns[h] for h in spec.helpers},
-                                  driver=spec.driver))
+        plans.append(sandbox.Plan(
+            name, [(c.args, c.kwargs, c.strict_fp, c.public_helpers) for c in cases],
+            helpers={h: ref_ns[h] for h in spec.helpers}, driver=spec.driver,
+            public_helpers=spec.public_helpers))
     evaluations = sandbox.evaluate(cells, plans, step_timeout=step_timeout)
     return {name: _verdict(assignment, name, *prepared[name], evaluations[name])
             for name in names}

@@ -41,6 +41,55 @@ def test_a_bug_in_a_helper_costs_points_only_there(assignment, buggy, mistake_na
     assert verdicts[caller][0], verdicts[caller][1]
 
 
+def test_the_book_helpers_of_the_xor_run_are_correct_and_public():
+    """train's XOR run calls backprop and sgd_step inside the sandbox (no round trip per call):
+    they must agree with the reference, and come from the book's package, not solutions/."""
+    import inspect
+
+    import numpy as np
+
+    from backprop import network
+    from grading.specs import ex08_multilayer_backprop as ex08
+
+    book, ref = {}, reference.namespace("ex08_multilayer_backprop")
+    exec(ex08.BOOK_HELPERS, book)
+    for case in ex08.backprop_cases(np.random.default_rng(0)):
+        X, Y, weights, biases = case.args
+        got, expected = book["backprop"](*case.args), ref["backprop"](*case.args)
+        assert core.compare(tuple(expected), tuple(got)) is None, case.label
+        step = (weights, biases, *expected, 0.7)
+        assert core.compare(tuple(ref["sgd_step"](*step)), tuple(book["sgd_step"](*step))) is None
+    assert inspect.getsource(network.backward) in ex08.BOOK_HELPERS
+    for answer in reference.answer_sources("ex08_multilayer_backprop").values():
+        body = [line for line in answer.splitlines() if line.strip() and not line.startswith("def")]
+        assert not all(line in ex08.BOOK_HELPERS for line in body), "a solution is in the source"
+    xor = [c for c in ex08.train_cases(np.random.default_rng(0)) if c.public_helpers]
+    assert xor and all("XOR" in c.label and c.judge for c in xor)
+
+
+def test_only_the_cases_marked_public_use_the_book_helpers():
+    """A train that reports which backprop it was given: the lent stand-in in the small runs
+    (so the batches are recorded), the book's own in the XOR run."""
+    spy = """
+def train(X, Y, sizes, epochs, batch_size, lr, seed=0):
+    raise RuntimeError(backprop.__name__)
+"""
+    from grading import sandbox
+    from grading.specs import ex08_multilayer_backprop as ex08
+
+    import numpy as np
+
+    cases = list(ex08.train_cases(np.random.default_rng(0)))
+    cells = notebook("ex08_multilayer_backprop", train=spy)
+    plan = sandbox.Plan("train", [(c.args, c.kwargs, c.strict_fp, c.public_helpers)
+                                  for c in cases],
+                        helpers={"backprop": print, "sgd_step": print},
+                        public_helpers=ex08.BOOK_HELPERS)
+    results = sandbox.evaluate(cells, [plan])["train"].results
+    names = [r.error[1] for r in results]
+    assert names == ["backprop" if c.public_helpers else "grader_function_0" for c in cases]
+
+
 # ---------------------------------------------------------------------------------------
 # The whole contract
 

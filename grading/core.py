@@ -446,16 +446,24 @@ def diagnose(assignment, name, spec, cases, outcomes, expected, names, failure):
 
     Where every case is compared with the reference, the mistake must give the same values on
     every case; where a case is judged by its behaviour (``judge``, ``after``), it must fail
-    the same first check with the same message.
+    the same first check with the same message. A mistake is run on the cases one at a time,
+    only as far as it can still match (a training run it never reaches is never made).
     """
     by_behaviour = spec.after is not None or any(c.judge is not None for c in cases)
     for k, mistake in enumerate(spec.mistakes):
-        theirs = _mistake_outcomes(assignment, name, k, spec, cases, names)
+        def theirs(i, k=k):
+            return _mistake_outcome(assignment, name, k, spec, cases, names, i)
+
         if by_behaviour:
-            if first_failure(spec, cases, theirs, expected, names) == failure:
+            ran = []
+            for i, case in enumerate(cases):
+                ran.append(theirs(i))
+                if verdict(case, ran[-1], expected[i], names):
+                    break
+            if first_failure(spec, cases, ran, expected, names) == failure:
                 return mistake.hint
         elif len(outcomes) == len(cases) and all(
-                _same(t, o, c) for t, o, c in zip(theirs, outcomes, cases)):
+                _same(theirs(i), o, c) for i, (o, c) in enumerate(zip(outcomes, cases))):
             return mistake.hint
     return None
 
@@ -466,15 +474,19 @@ _MISTAKE_OUTCOMES = {}
 _EXPECTED = {}
 
 
-def _mistake_outcomes(assignment, name, k, spec, cases, names):
+def _mistake_outcome(assignment, name, k, spec, cases, names, i):
+    """What catalogued mistake ``k`` gives on case ``i``; the cases run in order, once each."""
     key = (assignment, name, k)
     if key not in _MISTAKE_OUTCOMES:
         spy = Spy()
         wrong = _driven({**reference.namespace(assignment),
                          name: mistake_function(assignment, name, spec.mistakes[k], spy,
                                                 spec.helpers)}, spec, name)
-        _MISTAKE_OUTCOMES[key] = [run_local(wrong, case, names, spy) for case in cases]
-    return _MISTAKE_OUTCOMES[key]
+        _MISTAKE_OUTCOMES[key] = (wrong, spy, [])
+    wrong, spy, done = _MISTAKE_OUTCOMES[key]
+    while len(done) <= i:
+        done.append(run_local(wrong, cases[len(done)], names, spy))
+    return done[i]
 
 
 def _expected(assignment, name, ref, cases, names):

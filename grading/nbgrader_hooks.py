@@ -32,6 +32,33 @@ from traitlets import Float, Integer
 from grading import core, load_specs, sandbox
 
 
+def _share_gradebook_engines():
+    """One SQLAlchemy engine per gradebook URL for the life of the process.
+
+    nbgrader opens its gradebook about ten times per notebook it grades (one
+    ``Gradebook(db_url)`` per step) and each makes a new engine, so every SQL statement is
+    compiled again each time (SQLAlchemy caches compiled statements per engine). Sharing the
+    engine keeps that cache; ``Gradebook.close`` still disposes of its connections, and the
+    next one opens a fresh connection.
+    """
+    import functools
+
+    from nbgrader import api
+
+    if getattr(api.create_engine, "shared_per_url", False):
+        return
+    create = functools.lru_cache(maxsize=None)(api.create_engine)
+
+    def create_engine(url, **kwargs):
+        return create(url, **kwargs)
+
+    create_engine.shared_per_url = True
+    api.create_engine = create_engine
+
+
+_share_gradebook_engines()
+
+
 def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 

@@ -31,14 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# grade_all first, as `python -m grading.grade_all` has it: what it sets up on import (it
+# spares jsonschema an optional parser) then holds in this process and in every worker of
+# both measurements, which import this script again.
+from grading import grade_all  # noqa: E402, I001
 import grading  # noqa: E402
-from grading import grade_all  # noqa: E402
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
 
 
 def make_submissions(assignment, n, folder):

@@ -22,12 +22,13 @@ cells) is :mod:`grading.repair`'s job, before these run.
   This keeps only the last line, ``Name: message``, which is written for the student.
 """
 
+import threading
 import time
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
 from grading import core, load_specs, sandbox
 
@@ -118,6 +119,10 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute with the kernel in the sandbox; survives a kernel that dies or hangs."""
 
     start_attempts = Integer(3, help="tries to start a kernel that fails to start").tag(config=True)
+    start_hidden_checks = Bool(
+        True, help="start HiddenChecks' sandboxed evaluator in a thread as the kernel starts, "
+                   "so that the two run side by side (HiddenChecks takes its verdicts)"
+    ).tag(config=True)
     max_cell_output = Integer(
         16_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
                         "with a note, so a flood cannot fill the grader's memory").tag(config=True)
@@ -132,6 +137,12 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         sandbox.enabled()  # refuse early, with the reason, when there can be no sandbox
+        if self.start_hidden_checks and resources is not None and "nbgrader" in resources:
+            try:
+                resources[EARLY] = HiddenChecks(config=self.config, log=self.log).start(
+                    nb, resources)
+            except Exception:  # noqa: BLE001 - HiddenChecks reports it in its own turn
+                pass
         self._stopped = None
         self._output_bytes = {}
         for attempt in range(1, self.start_attempts + 1):
@@ -216,12 +227,42 @@ def _inert(output):
     return output
 
 
+class _Early:
+    """Verdicts being computed in a thread, and the code cells they are computed from."""
+
+    def __init__(self, cells, work):
+        self.cells = cells
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True,
+                                        name="hidden-checks")
+        self._thread.start()
+
+    def _run(self, work):
+        try:
+            self._value = work()
+        except BaseException as error:  # noqa: BLE001 - raised again in result()
+            self._error = error
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def __deepcopy__(self, memo):  # nbconvert may copy the resources it is carried in
+        return self
+
+
+EARLY = "backprop_hidden_checks"  # the resources key of a started _Early
+
+
 class HiddenChecks(NbGraderPreprocessor):
     """Write the trusted verdict of each graded function into its test cell."""
 
     step_timeout = Float(30.0, help="seconds each cell and each hidden case may take").tag(config=True)
 
-    def preprocess(self, nb, resources):
+    def _plan(self, nb, resources):
+        """(assignment, code cells, test cells, graded function names) of a notebook."""
         assignment = resources["nbgrader"]["assignment"]
         specs = load_specs(assignment)
         cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_grade(cell)]
@@ -234,7 +275,22 @@ class HiddenChecks(NbGraderPreprocessor):
                 raise KeyError(f"{assignment}: the test cell {grade_id!r} has no hidden checks "
                                f"(grading/specs/{assignment}.py lists {sorted(specs)})")
             names.append(name)
-        verdicts = core.judge_notebook(assignment, cells, names, step_timeout=self.step_timeout)
+        return assignment, cells, tests, names
+
+    def start(self, nb, resources):
+        """Begin judging ``nb`` in a thread (the evaluator needs only the cells' sources, which
+        running the notebook does not change); ``preprocess`` takes the verdicts."""
+        assignment, cells, _, names = self._plan(nb, resources)
+        return _Early(cells, lambda: core.judge_notebook(assignment, cells, names,
+                                                         step_timeout=self.step_timeout))
+
+    def preprocess(self, nb, resources):
+        assignment, cells, tests, names = self._plan(nb, resources)
+        early = resources.pop(EARLY, None)
+        if early is not None and early.cells == cells:
+            verdicts = early.result()
+        else:
+            verdicts = core.judge_notebook(assignment, cells, names, step_timeout=self.step_timeout)
         notes_shown = False
         for cell, name in zip(tests, names):
             passed, message, notes = verdicts[name]

@@ -162,3 +162,38 @@ def test_a_browser_offline_shows_typeset_math_and_the_whole_hint(page, tmp_path)
         assert scroll <= client, result  # the hint wraps instead of running off its box
         assert right <= result["page"][1], result
     assert result["page"][0] <= result["page"][1], result
+
+
+def test_the_page_is_what_nbconverts_html_exporter_makes_with_alt_texts_added():
+    """FeedbackExporter skips HTMLExporter's BeautifulSoup pass (grading/feedback.py) and adds
+    the missing ``alt`` texts itself: the page must be the one nbconvert makes, tag for tag."""
+    import base64 as b64
+
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert.exporters import HTMLExporter
+
+    from grading.feedback import NO_ALT, FeedbackExporter, add_missing_alt
+
+    png = b64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell('An image ![a tiny dot](dot.png) and <img src="dot.png">, '
+                                      "and a tag in code: `<img src=x>`"),
+        nbformat.v4.new_code_cell("html = '<img src=x>'  # text, not a tag", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "x"}),
+            nbformat.v4.new_output("stream", name="stdout", text="<img src=y>\n")]),
+    ]
+    # (sanitizing off: the classic template would show this markdown as escaped text)
+    exporter = FeedbackExporter(template_name="classic", sanitize_html=False)
+    ours, _ = exporter._render(nbformat.from_dict(nb), {})
+    theirs, _ = HTMLExporter.from_notebook_node(exporter, nbformat.from_dict(nb), {})
+    assert "<img src=x>" not in ours and "&lt;img src=x&gt;" in ours  # no new tag in text
+    assert ours.count(f'alt="{NO_ALT}"') == 2  # the output image and the bare markdown one
+    soup = BeautifulSoup(ours, features="html.parser")
+    assert len(soup.find_all("img")) == 3 and all(img.get("alt") for img in soup.find_all("img"))
+    assert str(soup) == theirs
+    assert add_missing_alt('<img alt="mine" src="a"><IMG src="b"/><imgx>') == \
+        f'<img alt="mine" src="a"><img alt="{NO_ALT}" src="b"/><imgx>'

@@ -12,6 +12,7 @@ import copy
 import csv
 import html
 import re
+import os
 import shutil
 import struct
 import subprocess
@@ -22,6 +23,7 @@ import nbformat
 import pytest
 
 from course import ROOT, Course, cell_of, without
+from grading import grade_all
 
 A = "ex02_sigmoid"
 FULL = {"test_sigmoid": 3.0, "test_sigmoid_prime": 3.0, "test_relu": 2.0, "test_relu_prime": 2.0}
@@ -333,3 +335,13 @@ def test_grade_all_explains_an_empty_folder(tmp_path):
     assert done.returncode != 0
     assert "no .ipynb submissions found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_each_run_gives_its_workers_its_own_environment(monkeypatch):
+    """Workers fork from a forkserver that keeps the environment it was started with; the
+    course root and --no-sandbox of a later run in the same process must still reach them."""
+    for value in ("first", "second"):
+        monkeypatch.setenv("BACKPROP_TEST_RUN", value)
+        with grade_all._pool_context().Pool(1, initializer=grade_all._start_worker,
+                                            initargs=(dict(os.environ),)) as pool:
+            assert pool.apply(os.getenv, ("BACKPROP_TEST_RUN",)) == value

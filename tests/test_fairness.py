@@ -8,6 +8,7 @@ and the trusted verdict (without nbgrader; the pipeline tests cover that path).
 import pytest
 
 import grading
+from course import ASSIGNMENTS, ROOT
 from grading import core, reference
 
 
@@ -189,3 +190,111 @@ def test_a_lent_helper_is_always_judged_before_the_functions_that_borrow_it():
         for name, spec in grading.load_specs(assignment).items():
             for helper in spec.helpers:
                 assert order.index(helper) < order.index(name), (assignment, helper, name)
+
+
+# ---------------------------------------------------------------------------------------
+# The trusted verdict alone scores a test cell, so the hidden cases include every input the
+# cell's visible tests give: a function cannot pass its hidden checks and fail its visible
+# tests on the same input, or the other way round.
+
+# Called with what no hidden case can carry as it stands: ex10's backprop_batch is also
+# timed, and its driver calls it on arrays built inside the sandbox; ex12's functions take
+# the notebook's own Value objects, built by drivers from plain numbers.
+NOT_AS_CASES = {"ex10_fast_backprop", "ex12_autograd"}
+
+
+def visible_calls(assignment):
+    """``{function: [(args, kwargs)]}``: each call a test cell of the master notebook makes of
+    the function it tests (calls from inside other calls left out), as plain values."""
+    import contextlib
+    import io
+
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb",
+                       as_version=4)
+    namespace, calls = {"__name__": "__main__"}, {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if not cell.metadata.get("nbgrader", {}).get("grade"):
+                exec(compile(cell.source, grade_id or "<cell>", "exec"), namespace)
+                continue
+            name = grade_id[len("test_"):]
+            function, depth = namespace[name], [0]
+
+            def recorder(*args, _function=function, _name=name, _depth=depth, **kwargs):
+                if not _depth[0]:
+                    calls.setdefault(_name, []).append((
+                        [a if callable(a) else core._plain(a) for a in args],
+                        core._plain(sorted(kwargs.items()))))
+                _depth[0] += 1
+                try:
+                    return _function(*args, **kwargs)
+                finally:
+                    _depth[0] -= 1
+
+            namespace[name] = recorder
+            try:
+                exec(compile(cell.source, grade_id, "exec"), namespace)
+            finally:
+                namespace[name] = function
+    return calls
+
+
+def _bound(signature, args, kwargs):
+    """The call's arguments by parameter, defaults filled in: f(X, Y, 5) and f(X, Y, epochs=5)
+    give the same inputs."""
+    bound = signature.bind(*args, **dict(kwargs))
+    bound.apply_defaults()
+    return [value for _, value in sorted(bound.arguments.items())]
+
+
+def _same_input(visible, hidden):
+    """Equal plain values; a function equals another that gives the same values on the
+    call's other arguments (the visible test's lambda and the spec's function)."""
+    import numpy as np
+
+    args, others = visible
+    if isinstance(args, list) and isinstance(hidden, list):
+        if len(args) != len(hidden):
+            return False
+        for a, b in zip(args, hidden):
+            if callable(a) or callable(b):
+                if not (callable(a) and callable(b)):
+                    return False
+                point = next(x for x in others if not callable(x))
+                try:
+                    with np.errstate(all="ignore"):
+                        if core.compare(a(point), b(point)) is not None:
+                            return False
+                except Exception:  # noqa: BLE001 - a function of other inputs altogether
+                    return False
+            elif not core._identical(a, b):
+                return False
+        return True
+    return core._identical(args, hidden)
+
+
+@pytest.mark.parametrize("assignment", sorted(set(ASSIGNMENTS) - NOT_AS_CASES))
+def test_the_hidden_cases_include_every_visible_test_input(assignment):
+    import numpy as np
+
+    import inspect
+
+    specs, missing = grading.load_specs(assignment), []
+    calls = visible_calls(assignment)
+    assert calls, "no visible test calls recorded"
+    for name, recorded in calls.items():
+        spec = specs[name]
+        signature = inspect.signature(reference.namespace(assignment)[name])
+        cases = [_bound(signature, [a if callable(a) else core._plain(a) for a in c.args],
+                        core._plain(sorted(c.kwargs.items())))
+                 for c in spec.cases(np.random.default_rng(spec.seed))]
+        for args, kwargs in recorded:
+            inputs = _bound(signature, args, kwargs)
+            if not any(_same_input((inputs, inputs), case) for case in cases):
+                missing.append(f"{name}{tuple(args)!r:.200} {dict(kwargs)}")
+    assert not missing, "visible test inputs with no hidden case:\n" + "\n".join(missing)

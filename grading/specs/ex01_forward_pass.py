@@ -16,6 +16,17 @@ def identity(z):
     return z * 1.0
 
 
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def negate(z):
+    return -z
+
+
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
+
+
 def dense_forward_cases(rng):
     for n, d_in, d_out in SHAPES:
         yield Case((rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out)),
@@ -32,6 +43,13 @@ def dense_forward_cases(rng):
     X, W, b = rng.normal(size=(1, 3)), rng.normal(size=(3, 2)), rng.normal(size=(2, 1))
     yield Case((X, W, b), label="a 2-d bias of shape (d_out, 1) and one sample",
                raises=ValueError, mentions=(str(b.shape),))
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    yield Case((np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]),
+                np.array([0.5, 0.0, 0.0])), label=VISIBLE)
+    yield Case((np.ones((4, 3)), np.ones((2, 2)), np.ones(2)), label=VISIBLE, raises=ValueError,
+               mentions=("(4, 3)", "(2, 2)"))
+    yield Case((np.ones((1, 3)), np.ones((3, 2)), np.ones((2, 1))), label=VISIBLE,
+               raises=ValueError, mentions=("(2, 1)",))
 
 
 def _layers(rng, sizes):
@@ -55,6 +73,12 @@ def mlp_forward_cases(rng):
     biases = [rng.normal(size=4), rng.normal(size=2)]
     yield Case((rng.normal(size=(5, 3)), weights, biases, sigmoid),
                label="layers whose shapes do not chain", raises=ValueError)
+    X = np.array([[1.0, -1.0]])
+    weights = [np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([[1.0], [-1.0]])]
+    biases = [np.array([0.0, -1.0]), np.array([0.5])]
+    yield Case((X, weights, biases, relu), label=VISIBLE)
+    yield Case((X, weights, biases, negate), label=VISIBLE)
+    yield Case((X, weights, biases[:1], relu), label=VISIBLE, raises=ValueError)
 
 
 # Both ways of letting a column-vector bias through behave alike on every case, so they share

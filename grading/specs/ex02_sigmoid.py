@@ -9,6 +9,7 @@ from grading.core import Case, Mistake, Spec, np
 # a few ulps of 1 in absolute terms: it is compared with atol = 1e-15.
 SIGMOID_RTOL = 1e-12
 TINY = 1e-300
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _inputs(rng):
@@ -32,6 +33,10 @@ def sigmoid_cases(rng):
         yield Case(args, label=label, strict_fp=True, rtol=SIGMOID_RTOL, atol=TINY)
     for label, args in _extremes():
         yield Case(args, label=label, strict_fp=True, rtol=SIGMOID_RTOL, atol=1e-15)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    z = np.linspace(-5, 5, 12).reshape(3, 4)
+    for args in [(2.0,), (z,), (-z,), (np.array([-1e4, 1e4]),)]:
+        yield Case(args, label=VISIBLE, strict_fp=True, rtol=SIGMOID_RTOL, atol=1e-15)
 
 
 def sigmoid_prime_cases(rng):
@@ -39,12 +44,16 @@ def sigmoid_prime_cases(rng):
     # values, so an exact form that warns on the way (0.25 / np.cosh(z / 2) ** 2) passes.
     for label, args in list(_inputs(rng)) + list(_extremes()):
         yield Case(args, label=label, rtol=1e-12, atol=1e-15)
+    yield Case((np.array([-3.0, -0.5, 0.7, 2.0]),), label=VISIBLE, rtol=1e-12, atol=1e-15)
 
 
 def relu_cases(rng):
     for label, args in _inputs(rng):
         yield Case(args, label=label)
     yield Case((np.array([-2.0, -0.0, 0.0, 3.0]),), label="zeros and signs")
+    # The visible tests' inputs of relu and of relu_prime (both use these cases).
+    yield Case((np.array([[-2.0, 0.0], [0.5, 3.0]]),), label=VISIBLE)
+    yield Case((np.array([-1.5, 0.0, 2.5]),), label=VISIBLE)
 
 
 SPECS = {

@@ -10,6 +10,12 @@ SHAPES = [(1, 1), (1, 4), (6, 1), (5, 3), (20, 2), (3, 7)]
 # Every cross-entropy case runs with strict floating point: clipped inputs never need a log(0)
 # or a division by zero, so a warning there means clipping is missing or incomplete.
 STRICT = dict(strict_fp=True)
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
+
+
+def _visible_mismatch(A, Y):
+    """The visible tests' pair of shapes (3, 1) and (3,): a ValueError naming both."""
+    return Case((A, Y), label=VISIBLE, raises=ValueError, mentions=("(3, 1)", "(3,)"))
 
 
 def _mismatched(rng):
@@ -30,6 +36,11 @@ def quadratic_cases(rng):
         yield Case((rng.normal(size=(n, d_out)), rng.normal(size=(n, d_out))), label="random inputs")
     yield Case((np.full((3, 2), 0.25), np.full((3, 2), 0.25)), label="predictions equal to the targets")
     yield from _mismatched(rng)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    yield Case((np.array([[0.5], [1.0], [0.0]]), np.array([[1.0], [1.0], [2.0]])), label=VISIBLE)
+    yield Case((np.array([[0.5, 1.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [2.0, 1.0]])),
+               label=VISIBLE)
+    yield _visible_mismatch(np.zeros((3, 1)), np.zeros(3))
 
 
 def _probabilities(rng, n, d_out):
@@ -56,6 +67,12 @@ def cross_entropy_cases(rng):
     yield Case((A, Y), {"eps": 1e-2}, label="saturated predictions and eps passed explicitly", **STRICT)
     yield Case(_probabilities(rng, 7, 3), {"eps": 0.1}, label="a large eps passed explicitly", **STRICT)
     yield from _mismatched(rng)
+    # The visible tests' inputs of cross_entropy and of cross_entropy_grad (both use these).
+    for A, Y in [([[0.9, 0.2], [0.6, 0.5]], [[1.0, 0.0], [0.0, 1.0]]), ([[1.0], [0.0]], [[1.0], [0.0]]),
+                 ([[0.0]], [[1.0]]), ([[0.8], [0.25]], [[1.0], [0.0]]),
+                 ([[1.0], [0.0]], [[1.0], [1.0]])]:
+        yield Case((np.array(A), np.array(Y)), label=VISIBLE, **STRICT)
+    yield _visible_mismatch(np.full((3, 1), 0.5), np.ones(3))
 
 
 def _with_check(body):

@@ -20,6 +20,7 @@ GRAD_TOL = dict(rtol=1e-8, atol=1e-8)
 # relative (h^2 truncation plus eps / h round-off), so rtol = 1e-12 tells the two apart. Measured:
 # the alternatives below use at most 2 % of this tolerance, the numerical estimate 500 times it.
 NEURON_TOL = dict(rtol=1e-12, atol=1e-14)
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _sigmoid(z):
@@ -85,6 +86,16 @@ def fast_sines(rng, shape):
     return f
 
 
+def sum_of_squares(v):
+    """The visible tests' first function: f(v) = sum v^2."""
+    return float(np.sum(v ** 2))
+
+
+def sum_of_sin(v):
+    """The visible tests' second function: f(v) = sum sin v."""
+    return float(np.sum(np.sin(v)))
+
+
 def numerical_gradient_cases(rng):
     for make, shape, kwargs, label in [
             (quadratic_form, (3,), {}, "a quadratic form"),
@@ -100,6 +111,9 @@ def numerical_gradient_cases(rng):
             (one_variable, (1,), {"h": 1e-3}, "a function of a single variable, with h passed explicitly"),
             (fast_sines, (3,), {"h": 1e-2}, "a fast-oscillating function, with h passed explicitly")]:
         yield Case((make(rng, shape), rng.normal(size=shape)), kwargs, label=label, **GRAD_TOL)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    yield Case((sum_of_squares, np.array([1.0, 2.0, 3.0])), label=VISIBLE, **GRAD_TOL)
+    yield Case((sum_of_sin, np.linspace(-1.0, 1.0, 6).reshape(2, 3)), label=VISIBLE, **GRAD_TOL)
 
 
 def neuron_grad_cases(rng):
@@ -117,6 +131,9 @@ def neuron_grad_cases(rng):
         yield Case((x, w, float(z - w @ x)), label="a very large |z|", **NEURON_TOL)
     x, w = rng.normal(size=3), rng.normal(size=3)
     yield Case((x, w, float(-800.0 - w @ x)), label="a very negative z", **NEURON_TOL)
+    yield Case((np.array([1.0, 2.0]), np.array([0.5, -0.25]), 0.0), label=VISIBLE, **NEURON_TOL)
+    yield Case((np.array([0.3, -1.2, 2.0]), np.array([0.7, 0.1, -0.4]), 0.5), label=VISIBLE,
+               **NEURON_TOL)
 
 
 SPECS = {

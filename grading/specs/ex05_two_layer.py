@@ -1,11 +1,12 @@
 """Hidden checks for ex05_two_layer: two_layer_weight_changes."""
 
-from grading.core import Case, Mistake, Spec
+from grading.core import Case, Mistake, Spec, np
 
 # (d inputs, n_h hidden units): one of each size 1 edge, square cases (where an elementwise
 # product x * delta_h runs silently), and cases with d != n_h (where a transpose shows).
 SHAPES = [(3, 2), (1, 1), (1, 4), (4, 1), (2, 2), (5, 5), (6, 3), (3, 7), (10, 8)]
 LEARNING_RATES = [0.5, 0.1, 2.0, 0.05, 1.0, 0.3, 0.8, 0.01, 1.5]
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def two_layer_weight_changes_cases(rng):
@@ -31,6 +32,13 @@ def two_layer_weight_changes_cases(rng):
                label="a column w_ho of shape (n_h, 1)", raises=ValueError)
     yield Case((rng.normal(size=(1, 3)), 0.5, rng.normal(size=(3, 4)), rng.normal(size=4), 0.5),
                label="a row x of shape (1, d)", raises=ValueError)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here): the
+    # source lesson's exercise, the chapter's worked example, and a column w_ho.
+    x, W_ih = np.array([0.5, 0.1, -0.2]), np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+    yield Case((x, 0.6, W_ih, np.array([0.1, -0.3]), 0.5), label=VISIBLE)
+    yield Case((np.array([0.1, 0.3]), 1.0, np.array([[0.4], [-0.2]]), np.array([0.1]), 0.5),
+               label=VISIBLE)
+    yield Case((x, 0.6, W_ih, np.array([[0.1], [-0.3]]), 0.5), label=VISIBLE, raises=ValueError)
 
 
 # Every catalogued mistake below checks the shapes as asked (the check is added to each, so

@@ -12,6 +12,7 @@ from grading.core import Case, Mistake, Spec, np
 # rounds to 0 while other correct formulas give about 1e-20.
 RELATIVE = 1e-300
 Z_LIMIT = 12.0
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _max_abs_z(x, w, b):
@@ -74,6 +75,10 @@ def _chain_cases(rng, with_errors):
     if with_errors:
         yield Case((0.5, rng.normal(size=4), rng.normal(size=5), 0.5),
                    label="w and b of different lengths", raises=ValueError)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    yield Case((0.5, np.array([2.0]), np.array([-1.0]), 1.0), label=VISIBLE, atol=RELATIVE)
+    yield Case((0.8, np.array([1.5, -2.0, 0.7, 3.0, -1.2]), np.array([0.1, 0.4, -0.3, 0.2, 0.5]),
+                0.2), label=VISIBLE, atol=RELATIVE)
 
 
 def chain_deltas_cases(rng):

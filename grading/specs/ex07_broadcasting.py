@@ -8,6 +8,7 @@ OUTER_SHAPES = [(3, 2), (1, 1), (4, 4), (5, 1), (1, 6), (7, 3), (2, 2), (2, 5)]
 # (n, d_in, d_out): n = 1, d = 1, square cases, and n equal to d_in (where / d_in looks right).
 BATCH_SHAPES = [(1, 1, 1), (1, 3, 2), (4, 3, 2), (5, 5, 5), (6, 2, 6), (3, 3, 3), (2, 7, 1),
                 (10, 4, 3), (8, 1, 8), (7, 5, 2)]
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def outer_weight_change_cases(rng):
@@ -16,6 +17,8 @@ def outer_weight_change_cases(rng):
                    label="random vectors")
     yield Case((rng.normal(size=3), rng.normal(size=4), np.float64(0.5)),
                label="lr given as np.float64")
+    # The visible tests' input (tests/test_fairness.py checks that every one is here).
+    yield Case((np.array([0.25, -0.5]), np.array([0.5, 0.1, -0.2]), 0.5), label=VISIBLE)
 
 
 def batch_weight_grad_cases(rng):
@@ -25,11 +28,16 @@ def batch_weight_grad_cases(rng):
         A_prev, Delta = rng.normal(size=(n1, d_in)), rng.normal(size=(n2, d_out))
         yield Case((A_prev, Delta), label="row counts that differ", raises=ValueError,
                    mentions=(str(A_prev.shape), str(Delta.shape)))
+    yield Case((np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([[1.0], [2.0], [3.0]])),
+               label=VISIBLE)
+    yield Case((np.ones((3, 2)), np.ones((4, 1))), label=VISIBLE, raises=ValueError,
+               mentions=("(3, 2)", "(4, 1)"))
 
 
 def batch_bias_grad_cases(rng):
     for n, d_out in [(1, 3), (4, 3), (3, 3), (5, 1), (1, 1), (10, 6), (2, 7), (6, 2)]:
         yield Case((rng.normal(size=(n, d_out)),), label="random batch")
+    yield Case((np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]]),), label=VISIBLE)
 
 
 def _constant_columns_not_exact(rng):
@@ -60,6 +68,8 @@ def standardize_cases(rng):
                label="constant columns whose computed sd is a rounding error, not 0", strict_fp=True)
     yield Case((rng.integers(0, 3, size=(7, 5)).astype(float),),
                label="small whole numbers, possibly with constant columns", strict_fp=True)
+    yield Case((np.array([[1.0, 5.0, 0.0], [2.0, 5.0, 0.0], [3.0, 5.0, 3.0]]),), label=VISIBLE,
+               strict_fp=True)
 
 
 SPECS = {

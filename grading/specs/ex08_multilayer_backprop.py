@@ -20,12 +20,27 @@ def _network(rng, sizes):
     return weights, biases
 
 
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
+
+
 def backprop_cases(rng):
     for sizes, n in NETWORKS:
         weights, biases = _network(rng, sizes)
         X = rng.normal(size=(n, sizes[0]))
         Y = rng.uniform(size=(n, sizes[-1]))
         yield Case((X, Y, weights, biases), label=f"a network of layer sizes {sizes}, batch of {n}")
+    # The visible tests' inputs, drawn as the test cell draws them (tests/test_fairness.py
+    # checks that every visible input is here).
+    visible = np.random.default_rng(0)
+    X, Y = visible.normal(size=(4, 2)), visible.uniform(size=(4, 1))
+    weights = [visible.normal(size=(2, 3)), visible.normal(size=(3, 1))]
+    biases = [visible.normal(size=3), visible.normal(size=1)]
+    yield Case((X, Y, weights, biases), label=VISIBLE)
+    sizes = [3, 3, 4, 2]
+    weights = [visible.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [visible.normal(size=b) for b in sizes[1:]]
+    X, Y = visible.normal(size=(5, 3)), visible.uniform(size=(5, 2))
+    yield Case((X, Y, weights, biases), label=VISIBLE)
 
 
 def sgd_step_cases(rng):
@@ -34,6 +49,8 @@ def sgd_step_cases(rng):
         grads_W, grads_b = _network(rng, sizes)
         yield Case((weights, biases, grads_W, grads_b, float(rng.uniform(0.05, 3.0))),
                    label=f"a network of layer sizes {sizes}")
+    yield Case(([np.array([[1.0, 2.0]])], [np.array([0.5, -0.5])], [np.array([[0.5, -1.0]])],
+                [np.array([1.0, 2.0])], 0.1), label=VISIBLE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -181,6 +198,10 @@ def train_cases(rng):
         yield Case((XOR_X, XOR_Y, [2, 8, 1], 1000, 2, 4.0), {"seed": seed},
                    label=f"XOR, {XOR_BUDGET}, seed={seed}", judge=_xor_judge(seed),
                    public_helpers=True)
+    # The visible tests' short run (the XOR run above is their other input).
+    yield Case((XOR_X, XOR_Y, [2, 3, 1], 5, 3, 1.0), {"seed": 7},
+               label="XOR, sizes=[2, 3, 1], epochs=5, batch_size=3, lr=1.0, seed=7",
+               judge=_structure_judge([2, 3, 1], 5))
 
 
 def _parameters(result):

@@ -31,6 +31,7 @@ GC_TOL = dict(rtol=1e-6, atol=1e-8)
 # relative errors returned may differ by about that much. atol = 5e-4 is ten times it; a forward
 # difference at these steps is off by more than 1e-3 (checked on these cases).
 GC_TOL32 = dict(rtol=1e-2, atol=5e-4)
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 # ---------------------------------------------------------------------------------------
@@ -70,6 +71,12 @@ def relative_error_cases(rng):
                raises=ValueError, mentions=("(2, 3)", "(3, 2)"))
     yield Case((np.ones(4), np.ones(5)), label="shapes (4,) and (5,)",
                raises=ValueError, mentions=("(4,)", "(5,)"))
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    g = np.array([[0.5, -1.5], [2.0, 0.25]])
+    for a, b in [(np.array([1.0, 2.0]), np.array([1.0, 4.0])), (g, g), (g, -g),
+                 (g, np.zeros((2, 2))), (np.zeros(3), np.zeros(3)),
+                 (2.0 ** -40 * np.array([1.0, 2.0]), 2.0 ** -40 * np.array([1.0, 4.0]))]:
+        yield Case((a, b), label=VISIBLE, **REL_TOL)
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,6 +175,22 @@ def network32(rng, sizes, n):
     return f, P, gW + gb
 
 
+def squares_and_cubes(params):
+    """The visible tests' cost: sum W^2 + sum b^3, of params = [W, b]."""
+    W, b = params
+    return np.sum(W ** 2) + np.sum(b ** 3)
+
+
+def relu_sum(params):
+    """The visible tests' kink: sum relu(w), of params = [w]."""
+    return np.sum(np.maximum(params[0], 0.0))
+
+
+def sum_of_cubes(params):
+    """The visible tests' check of h: sum v^3, of params = [v]."""
+    return np.sum(params[0] ** 3)
+
+
 def grad_check_cases(rng):
     for sizes, n in [([3, 2], 4), ([3, 4, 2], 5), ([2, 3, 3, 1], 4)]:
         f, params, grads = sigmoid_network(rng, sizes, n)
@@ -199,6 +222,13 @@ def grad_check_cases(rng):
         f, params, grads = network32(rng, sizes, n)
         yield Case((f, params, grads), {"h": h},
                    label=f"float32 parameters of a network {sizes}, h = {h:g}", **GC_TOL32)
+    W, b = np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([0.3, -0.7, 1.1])
+    yield Case((squares_and_cubes, [W, b], [2 * W, 3 * b ** 2]), label=VISIBLE, **GC_TOL)
+    yield Case((squares_and_cubes, [W, b], [W, 3 * b ** 2]), label=VISIBLE, **GC_TOL)
+    yield Case((relu_sum, [np.array([0.0, 1.0])], [np.array([0.0, 1.0])]), label=VISIBLE,
+               **GC_TOL)
+    yield Case((sum_of_cubes, [np.array([1.0])], [np.array([3.0])]), {"h": 0.1}, label=VISIBLE,
+               **GC_TOL)
 
 
 SPECS = {

@@ -19,6 +19,10 @@ from grading.core import Case, Mistake, Spec, np
 # and wide ones, the digits' ten classes.
 SHAPES = [(1, 2), (1, 5), (3, 3), (4, 4), (6, 10), (10, 10), (5, 2), (2, 7), (12, 3)]
 STRICT = dict(strict_fp=True)
+VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
+# The visible tests' two rows: probabilities (1/6, 2/6, 3/6) and (3/5, 1/5, 1/5).
+VISIBLE_Z = np.array([[0.0, np.log(2), np.log(3)], [np.log(3), 0.0, 0.0]])
+VISIBLE_LABELS = np.array([2, 0])
 
 
 def _labels(rng, n, k):
@@ -47,6 +51,10 @@ def softmax_cases(rng):
     yield Case((np.array([[0.0, 1.0], [-1000.0, -999.0]]),),
                label="a row 1000 below another (no overflow, but its exponentials underflow "
                "unless it is shifted by its own maximum)", **STRICT)
+    # The visible tests' inputs (tests/test_fairness.py checks that every one is here).
+    yield Case((VISIBLE_Z[:1],), label=VISIBLE)
+    yield Case((np.array([[1000.0, 1000.0 + np.log(3)], [-5.0, -5.0]]),), label=VISIBLE, **STRICT)
+    yield Case((np.arange(12.0).reshape(3, 4),), label=VISIBLE)
 
 
 def _ce_cases(rng):
@@ -70,6 +78,11 @@ def _ce_cases(rng):
         labels = rng.integers(0, Z_shape[1], size=labels_shape)
         yield Case((Z, labels), label=label, raises=ValueError,
                    mentions=(str(Z.shape), str(labels.shape)))
+    # The visible tests' inputs of both functions (tests/test_fairness.py checks them all).
+    yield Case((VISIBLE_Z, VISIBLE_LABELS), label=VISIBLE)
+    yield Case((np.array([[0.0, -1000.0]]), np.array([1])), label=VISIBLE, **STRICT)
+    yield Case((VISIBLE_Z, np.eye(3)[VISIBLE_LABELS]), label=VISIBLE, raises=ValueError,
+               mentions=("(2, 3)",))
 
 
 def accuracy_cases(rng):
@@ -92,6 +105,10 @@ def accuracy_cases(rng):
         labels = rng.integers(0, Z_shape[1], size=labels_shape)
         yield Case((Z, labels), label=label, raises=ValueError,
                    mentions=(str(Z.shape), str(labels.shape)))
+    Z = np.array([[0.1, 0.9, 0.0], [0.8, 0.1, 0.1], [0.2, 0.3, 0.5], [0.4, 0.4, 0.2]])
+    labels = np.array([1, 0, 0, 0])
+    yield Case((Z, labels), label=VISIBLE)
+    yield Case((Z, np.eye(3)[labels]), label=VISIBLE, raises=ValueError, mentions=("(4, 3)",))
 
 
 CHECK = """    if labels.shape != (Z.shape[0],):

@@ -289,7 +289,7 @@ def _error(e, g):
         return f"got {g} where a finite number was expected"
     if e == 0:
         return f"off by {abs(g):.2g} where 0 was expected"
-    return f"relative error {_rel(e, g):.2g}"
+    return f"off by {_rel(e, g):.2g} times the size of the expected value"
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,9 +305,9 @@ def describe(case, names):
             parts.append(f"{name}: {len(value)} array{'s' if len(value) > 1 else ''} of shape"
                          f"{'s' if len(value) > 1 else ''} " + ", ".join(str(v.shape) for v in value))
         elif callable(value):
-            parts.append(f"{name} a function")
+            parts.append(f"{name} is a function")
         elif _is_number(value):
-            parts.append(f"{name} a number")
+            parts.append(f"{name} is a number")
     return ", ".join(parts)
 
 

@@ -114,6 +114,13 @@ def sigmoid_prime(z):
 def sigmoid_prime(z):
     return np.exp(-z) / (1 + np.exp(-z)) ** 2
 """),
+        Mistake("1 + sigma", "the second factor has the wrong sign: the derivative is "
+                "sigma(z) * (1 - sigma(z)), which is at most 1/4 (at z = 0), not "
+                "sigma(z) * (1 + sigma(z)).", """
+def sigmoid_prime(z):
+    s = sigmoid(z)
+    return s * (1 + s)
+"""),
         Mistake("sigmoid instead of its derivative", "you returned sigma(z) itself, not its "
                 "derivative sigma(z) * (1 - sigma(z)).", """
 def sigmoid_prime(z):

@@ -458,6 +458,7 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.st
 
     Each row has ``status`` ``graded`` or ``ungraded`` and a ``reason``.
     """
+    start = time.perf_counter()  # "Done in" counts collecting and releasing too
     root = Path(root).resolve()
     if not (root / "nbgrader_config.py").exists():
         raise SystemExit(f"{root} has no nbgrader_config.py: run from the course root")
@@ -482,7 +483,6 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.st
     workers = max(1, min(jobs, len(todo)))
     print(f"Grading {_plural(total, 'submission')} of {assignment} with "
           f"{_plural(workers, 'worker')}", file=out, flush=True)
-    start = time.perf_counter()
     rows, logs, count = {}, [], 0
 
     def report(student, text):

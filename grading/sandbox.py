@@ -539,8 +539,8 @@ def _result(message):
 
 @dataclass
 class Plan:
-    """What to call for one graded function: cases are ``(args, kwargs, strict_fp)`` triples
-    of plain data, or ``(args, kwargs, strict_fp, public)``; ``helpers`` (``{name: function}``)
+    """What to call for one graded function: cases are ``(args, kwargs, strict_fp, public)``
+    of plain data; ``helpers`` (``{name: function}``)
     are lent under those names; ``driver`` is source code defining ``drive``, called instead of
     the function.
 
@@ -655,8 +655,7 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None, total_ti
 def _run_plan(process, plan, evaluation, step):
     """Evaluate one function in a running evaluator (see :func:`evaluate`)."""
     encoded = [(wire.encode(list(case[0]), process.lend),
-                wire.encode(sorted(case[1].items()), process.lend), bool(case[2]),
-                len(case) > 3 and bool(case[3]))
+                wire.encode(sorted(case[1].items()), process.lend), bool(case[2]), bool(case[3]))
                for case in plan.cases]
     helper_ids = {}
     for name, func in plan.helpers.items():

@@ -529,8 +529,17 @@ def judge_notebook(assignment, cells, names=None, step_timeout=30.0):
             helpers={h: ref_ns[h] for h in spec.helpers}, driver=spec.driver,
             public_helpers=spec.public_helpers))
     evaluations = sandbox.evaluate(cells, plans, step_timeout=step_timeout)
-    return {name: _verdict(assignment, name, *prepared[name], evaluations[name])
-            for name in names}
+    verdicts = {}
+    for name in names:
+        try:
+            verdicts[name] = _verdict(assignment, name, *prepared[name], evaluations[name])
+        except Exception as error:  # noqa: BLE001 - this function fails, never the notebook
+            # Values arrive validated (grading/wire.py); this is the last guard, so that a
+            # value no comparison foresaw costs this function alone.
+            verdicts[name] = (False, f"{name} failed a hidden check: the grader could not "
+                              f"compare what it returned ({type(error).__name__}: "
+                              f"{str(error)[:200]})", [])
+    return verdicts
 
 
 def judge(assignment, name, cells, step_timeout=30.0):

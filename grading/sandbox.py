@@ -528,11 +528,13 @@ def _result(message):
         result = Result(seconds=float(message.get("seconds", 0.0)),
                         args_after=wire.decode(message.get("args_after", [])),
                         kwargs_after=dict(wire.decode(message.get("kwargs_after", []))))
+        if not isinstance(result.args_after, list):
+            raise TypeError("args_after is not a list")
         if "error" in message:
             result.error = wire.decode_error(message["error"])
         else:
             result.value = wire.decode(message.get("value"))
-    except (wire.WireError, TypeError, ValueError) as error:
+    except (wire.WireError, TypeError, ValueError, ArithmeticError) as error:
         raise ProtocolError(f"a malformed result: {error}") from None
     return result
 
@@ -635,7 +637,7 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None, total_ti
                     evaluations[plan.function].failure = f"your function {why}"
                     remaining.pop(0)
             except (ProtocolError, wire.WireError, TypeError, ValueError, KeyError,
-                    RecursionError) as error:
+                    RecursionError, ArithmeticError) as error:
                 failure = (f"the grader's process received something that is not a value "
                            f"({str(error)[:200]}): did your code write to the grader's channel "
                            "or replace its functions?")

@@ -104,6 +104,10 @@ def decode(tree, depth=0, proxy=None):
     """The value a tree from :func:`encode` stands for; ``proxy(k)`` makes ``{"fn": k}``."""
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
+    if type(tree) is int and abs(tree) >= 2**53:
+        # encode() sends such integers as floats: only a tampered channel sends one, and no
+        # float can hold 10**400 (an OverflowError on the trusted side).
+        raise WireError("an integer too large for a float")
     if tree is None or isinstance(tree, (bool, int, float)):
         return tree
     if isinstance(tree, str):

@@ -411,3 +411,33 @@ def test_grading_refuses_without_bubblewrap_unless_told(tmp_path):
                              capture_output=True, text=True)
     assert allowed.stdout.split() == ["False", "False"]
     assert allowed.stderr.count("WITHOUT a sandbox") == 1
+
+
+# A notebook that makes the evaluator send values no float can hold (an integer beyond float
+# range, where an honest evaluator sends floats) made the trusted side raise OverflowError
+# and the whole notebook ungraded. It costs the tampered function alone.
+HUGE_VALUES = '''
+import sys as _sys
+_m = _sys.modules["__main__"]
+if hasattr(_m, "call") and hasattr(_m, "Channel"):  # in the grader's evaluator only
+    _call = _m.call
+    def _huge(func, args, kwargs, strict_fp):
+        result = _call(func, args, kwargs, strict_fp)
+        if getattr(func, "__name__", "") == "relu":
+            result["seconds"] = 10 ** 400
+        if getattr(func, "__name__", "") == "relu_prime":
+            result["value"] = 10 ** 400
+        return result
+    _m.call = _huge
+'''
+
+
+def test_values_too_large_for_a_float_fail_only_their_function():
+    from grading import core, reference
+
+    sources = dict(reference.answer_sources(A))
+    sources["relu"] = HUGE_VALUES + sources["relu"]
+    verdicts = core.judge_notebook(A, list(sources.values()))
+    assert verdicts["sigmoid"][0] and verdicts["sigmoid_prime"][0], verdicts
+    assert not verdicts["relu"][0] and "not a value" in verdicts["relu"][1], verdicts["relu"]
+    assert not verdicts["relu_prime"][0], verdicts["relu_prime"]

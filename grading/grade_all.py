@@ -138,6 +138,8 @@ def scan_folder(folder, max_bytes):
             size = 0
             if path.is_symlink():
                 problem = f"{'/'.join(parts)!r} is a symbolic link, not a notebook"
+            elif not path.is_file():  # a FIFO would block the copy forever; a socket, a device
+                problem = f"{'/'.join(parts)!r} is not a regular file, not a notebook"
             else:
                 size = path.stat().st_size
                 if size > max_bytes:
@@ -241,6 +243,8 @@ def collect(source, assignment, root, max_bytes=DEFAULT_MAX_MB * MB):
                     read_submission(dest)
                 except NotANotebook as error:
                     sub.problem = str(error)
+                except Exception as error:  # noqa: BLE001 - one student, never the class
+                    sub.problem = f"cannot read the notebook ({type(error).__name__}: {error})"
         return result
     finally:
         if archive:

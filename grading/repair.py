@@ -65,7 +65,21 @@ def read_submission(path):
 
 
 def parse_submission(data):
-    """:func:`read_submission` on the bytes of a file."""
+    """:func:`read_submission` on the bytes of a file. Whatever the bytes, the outcome is a
+    notebook or :class:`NotANotebook`: a JSON nested a hundred thousand levels deep makes the
+    parser itself fail (RecursionError), and that too is a file that is not a notebook."""
+    try:
+        return _parse_submission(data)
+    except NotANotebook:
+        raise
+    except RecursionError:
+        raise NotANotebook("not a notebook: its JSON is nested too deeply to be read") from None
+    except Exception as error:  # noqa: BLE001 - any failure means the same to the reader
+        raise NotANotebook(f"not a notebook: it cannot be read ({type(error).__name__}: "
+                           f"{str(error)[:200]})") from None
+
+
+def _parse_submission(data):
     notes = []
     if not data.strip():
         raise NotANotebook(f"not a notebook: the file is empty ({len(data)} bytes)")
@@ -106,6 +120,16 @@ def parse_submission(data):
                            "not a notebook: a JSON object without cells")
     if not isinstance(raw.get("cells", []), list):
         raise NotANotebook("not a notebook: its 'cells' is not a list")
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON may spell a lone surrogate ("\udc80"), which no UTF-8 file can hold: nbgrader
+        # could not save the graded notebook.
+        text = json.dumps(raw, ensure_ascii=False)
+        count = sum(1 for c in text if "\ud800" <= c <= "\udfff")
+        raw = json.loads(text.encode("utf-8", "replace").decode("utf-8"))
+        notes.append(f"Replaced {count} character{'s' if count > 1 else ''} that no UTF-8 file "
+                     "can hold (lone surrogates) with '?'.")
     return _tidy(raw, notes), notes
 
 

@@ -106,6 +106,9 @@ ENCODED = {
     "with-bom": (lambda text: codecs.BOM_UTF8 + text.encode(), "byte-order mark"),
     "latin-1": (lambda text: text.replace("def relu(z):", "def relu(z):  # évalué", 1)
                 .encode("latin-1"), "Latin-1"),
+    # Valid JSON that spells a lone surrogate, which no UTF-8 file (the graded copy) can hold.
+    "lone-surrogate": (lambda text: text.replace("def relu(z):", "def relu(z):  # \\udc80", 1)
+                       .encode(), "lone surrogates"),
 }
 UNGRADED = {
     "empty-file": "not a notebook: the file is empty (0 bytes)",
@@ -115,6 +118,8 @@ UNGRADED = {
     "linked": "symbolic link",
     "too-big": f"over the {LIMIT_MB}.0 MB limit",
     "lying-header": "lying-header",
+    # The JSON parser itself gives up on it (RecursionError): it once ended the whole run.
+    "deeply-nested": "nested too deeply",
 }
 
 
@@ -157,6 +162,8 @@ def _class_zip(course, path):
         z.writestr("submissions/notes.txt", "not a notebook, not a student")
         z.writestr("submissions/empty-file.ipynb", "")
         z.writestr("submissions/invalid-json.ipynb", '{\n "cells": [\n  {oops}\n ]\n}\n')
+        z.writestr("submissions/deeply-nested.ipynb",
+                   '{"nbformat": 4, "cells": [' + "[" * 100_000 + "]" * 100_000 + "]}")
         z.writestr("submissions/two-notebooks/ex02_sigmoid.ipynb", reference)
         z.writestr("submissions/two-notebooks/ex02_sigmoid-Copy1.ipynb", reference)
         z.writestr("submissions/../../escape.ipynb", reference)
@@ -345,3 +352,23 @@ def test_each_run_gives_its_workers_its_own_environment(monkeypatch):
         with grade_all._pool_context().Pool(1, initializer=grade_all._start_worker,
                                             initargs=(dict(os.environ),)) as pool:
             assert pool.apply(os.getenv, ("BACKPROP_TEST_RUN",)) == value
+
+
+def test_a_fifo_or_other_special_file_is_explained_not_read(tmp_path):
+    """Reading a FIFO named like a notebook (an unpacked tar can hold one) blocks forever."""
+    import threading
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(ROOT / "exercises" / A / f"{A}.ipynb", folder / "alice.ipynb")
+    os.mkfifo(folder / "mallory.ipynb")
+    root = tmp_path / "course"
+    root.mkdir()
+    found = {}
+    thread = threading.Thread(target=lambda: found.update(grade_all.collect(folder, A, root)),
+                              daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "collect blocked on the FIFO"
+    assert found["alice"].problem is None
+    assert "not a regular file" in found["mallory"].problem

@@ -336,9 +336,23 @@ def _kind(value):
     return value.type_name if isinstance(value, wire.Opaque) else type(value).__name__
 
 
+SHOWN = 200  # characters of a student's error message that feedback repeats
+
+
+def _shown(message):
+    """An error message as feedback repeats it: at most SHOWN characters. A message is the
+    one channel from the evaluator to the student, and the student's code there can call the
+    lent reference functions on the hidden inputs: a long message could carry their answers
+    out, to be replayed in a resubmission (README, threat model)."""
+    message = str(message)
+    if len(message) <= SHOWN:
+        return message
+    return message[:SHOWN] + f" ... (cut: feedback repeats {SHOWN} characters of a message)"
+
+
 def _error_text(error):
     types, message = error
-    return f"{types[0]}: {message}" if message else types[0]
+    return f"{types[0]}: {_shown(message)}" if message else types[0]
 
 
 def _shape_pattern(mention):
@@ -380,7 +394,8 @@ def verdict(case, outcome, expected, names):
         missing = [m for m in case.mentions if not mentioned(message, m)]
         if missing:
             return (f"it raised {case.raises.__name__} as it should, but the message "
-                    f"{message!r} does not name the shapes involved ({', '.join(missing)}).")
+                    f"{_shown(message)!r} does not name the shapes involved "
+                    f"({', '.join(missing)}).")
         return None
     if outcome.error is not None:
         if outcome.error[0][0] in ("FloatingPointError", "RuntimeWarning"):

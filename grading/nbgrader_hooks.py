@@ -123,6 +123,11 @@ class SandboxedExecute(Execute):
         True, help="start HiddenChecks' sandboxed evaluator in a thread as the kernel starts, "
                    "so that the two run side by side (HiddenChecks takes its verdicts)"
     ).tag(config=True)
+    notebook_timeout = Integer(
+        300, help="seconds the kernel may spend on a whole notebook: once they are used up, "
+                  "the remaining cells are not run (each cell also has Execute.timeout), so a "
+                  "notebook of many cells just under the cell limit cannot hold a worker for "
+                  "hours").tag(config=True)
     max_cell_output = Integer(
         16_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
                         "with a note, so a flood cannot fill the grader's memory").tag(config=True)
@@ -145,6 +150,7 @@ class SandboxedExecute(Execute):
                 pass
         self._stopped = None
         self._output_bytes = {}
+        self._deadline = time.monotonic() + self.notebook_timeout
         for attempt in range(1, self.start_attempts + 1):
             self._executed = False
             try:
@@ -153,6 +159,7 @@ class SandboxedExecute(Execute):
                 if self._executed or attempt == self.start_attempts:
                     if self._executed:  # the kernel went away during or after a cell
                         return self.nb, self.resources
+                    _finish(resources)  # HiddenChecks will not run for this notebook
                     raise
                 self.log.warning("The kernel failed to start (%s: %s); trying again",
                                  type(error).__name__, error)
@@ -179,6 +186,11 @@ class SandboxedExecute(Execute):
             return cell, resources
         self._executed = True
         start = time.monotonic()
+        if cell.cell_type == "code" and start > self._deadline:
+            self._stopped = (f"your notebook used up the {self.notebook_timeout} s that the "
+                             "grader gives a whole notebook.")
+            cell.outputs = [_note(f"Not run: {self._stopped}")]
+            return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except Exception as error:  # noqa: BLE001 - a dead or flooded kernel
@@ -249,11 +261,23 @@ class _Early:
             raise self._error
         return self._value
 
+    def wait(self):
+        """Let the thread end, whatever it computed: no two judgings of one worker overlap
+        (the catalogued mistakes' outcomes are cached per worker)."""
+        self._thread.join()
+
     def __deepcopy__(self, memo):  # nbconvert may copy the resources it is carried in
         return self
 
 
 EARLY = "backprop_hidden_checks"  # the resources key of a started _Early
+
+
+def _finish(resources):
+    """Wait for, and drop, the early judging started for these resources, if any."""
+    early = resources.pop(EARLY, None) if isinstance(resources, dict) else None
+    if early is not None:
+        early.wait()
 
 
 class HiddenChecks(NbGraderPreprocessor):
@@ -290,6 +314,8 @@ class HiddenChecks(NbGraderPreprocessor):
         if early is not None and early.cells == cells:
             verdicts = early.result()
         else:
+            if early is not None:
+                early.wait()  # never two judgings at once in one worker
             verdicts = core.judge_notebook(assignment, cells, names, step_timeout=self.step_timeout)
         notes_shown = False
         for cell, name in zip(tests, names):

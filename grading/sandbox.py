@@ -304,10 +304,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         return self.sandbox.wrap(super().format_kernel_cmd(extra_arguments))
 
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        # The kernel's own stdout and stderr (file descriptors 1 and 2, which a notebook can
+        # write to with os.write) go to a file of the grader's, never to the terminal of
+        # whoever runs `nbgrader autograde`: escape sequences or a forged progress line
+        # could be written there. The kernel's file-size limit bounds the file.
+        path = self.sandbox.scratch.parent / (self.sandbox.scratch.name + ".kernel-output")
+        self._kernel_output = open(path, "wb")
+        kw["stdout"] = kw["stderr"] = self._kernel_output
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             self.sandbox.close()
+            output = getattr(self, "_kernel_output", None)
+            if output is not None:
+                output.close()
+                Path(output.name).unlink(missing_ok=True)
 
     cleanup_resources = _async_cleanup_resources
 

@@ -166,6 +166,12 @@ def relu(z):
 
 # scenario: (answers replacing the reference ones, edit of the notebook, expected scores)
 SCENARIOS = {
+    # Writes to the kernel's own file descriptors 1 and 2: under plain `nbgrader autograde`
+    # they were the instructor's terminal (escape sequences, a forged progress line).
+    "writes-to-the-terminal": (
+        {"relu": "import os\nos.write(1, b'INJECTED-OUT\\n')\n"
+                 "os.write(2, b'\\x1b]0;INJECTED-ERR\\x07[1/1] mallory: 10 / 10 points\\n')\n"
+                 + _reference_answer("relu")}, None, FULL),
     # Broken notebooks
     "answer-cell-raises": (
         {"sigmoid": "1 / 0\n" + _reference_answer("sigmoid")}, None,
@@ -312,8 +318,9 @@ def graded(tmp_path_factory, sibling):
     course.scratch = tmp_path_factory.mktemp("scratch")
     # A short per-cell limit keeps the infinite loops cheap; the course's own limit (30 s)
     # is checked in test_the_course_sets_its_limits.
-    course.autograde(A, "--Execute.timeout=8", "--HiddenChecks.step_timeout=8",
-                     env={"TMPDIR": str(course.scratch)})
+    course.autograded_output = course.autograde(
+        A, "--Execute.timeout=8", "--HiddenChecks.step_timeout=8",
+        env={"TMPDIR": str(course.scratch)})
     course.feedback(A)
     time.sleep(5)  # longer than the double-forked writer would wait
     return course
@@ -346,6 +353,11 @@ def test_a_harmful_notebook_scores_nothing_and_damages_nothing(graded):
     assert not (SITE / f"{MARKER}.pth").exists(), "a .pth file was written into the virtualenv"
     assert not (graded.path / "grades.csv").exists() or \
         MARKER not in (graded.path / "grades.csv").read_text()
+
+
+def test_a_kernel_cannot_write_to_the_instructors_terminal(graded):
+    output = graded.autograded_output.stdout + graded.autograded_output.stderr
+    assert "INJECTED" not in output
 
 
 def test_no_process_outlives_grading_and_no_scratch_folder_is_left(graded):
@@ -441,3 +453,53 @@ def test_values_too_large_for_a_float_fail_only_their_function():
     assert verdicts["sigmoid"][0] and verdicts["sigmoid_prime"][0], verdicts
     assert not verdicts["relu"][0] and "not a value" in verdicts["relu"][1], verdicts["relu"]
     assert not verdicts["relu_prime"][0], verdicts["relu_prime"]
+
+
+def test_the_kernel_has_a_budget_for_the_whole_notebook(tmp_path):
+    """Cells each just under the cell limit once held a worker for as long as a notebook
+    had cells (a million fit in the size limit): the kernel stops at the notebook's budget,
+    and the functions are still graded by the evaluator."""
+    def sleepy(nb):
+        for _ in range(6):  # 6 x 3 s of sleep in the kernel only, against a 7 s budget
+            nb.cells.insert(-1, nbformat.v4.new_code_cell(
+                'if "get_ipython" in globals():\n    import time\n    time.sleep(3)\n'))
+
+    course = Course(tmp_path, [A])
+    course.submit(A, "sleepy", answers={g: _reference_answer(g) for g in FULL_NAMES},
+                  edit=sleepy)
+    start = time.monotonic()
+    course.autograde(A, "--Execute.timeout=4", "--SandboxedExecute.notebook_timeout=7")
+    assert time.monotonic() - start < 60
+    notes = [o.get("text", "") for cell in course.autograded(A, "sleepy").cells
+             if cell.cell_type == "code" for o in cell.outputs]
+    assert any("used up the 7 s that the grader gives a whole notebook" in n for n in notes)
+    scores = course.scores(A, "sleepy")
+    assert {k: scores[k] for k in FULL} == FULL
+
+
+LEAK = '''
+_seen = []
+def sigmoid(z):
+    _seen.append(z)
+    raise NotImplementedError()
+'''
+LEAK_PRIME = '''
+def sigmoid_prime(z):
+    import base64
+    outs = [np.asarray(sigmoid(x), dtype=float).ravel() for x in _seen]  # the lent reference
+    raise ValueError("LEAK[" + base64.b64encode(np.concatenate(outs).tobytes()).decode() + "]")
+'''
+
+
+def test_an_error_message_cannot_carry_the_lent_references_answers_out():
+    """sigmoid_prime is lent the reference sigmoid; with sigmoid's hidden inputs (recorded by
+    the student's own sigmoid) it computes every answer and raised them in one message, which
+    the feedback repeated whole: a resubmission could replay them for full marks."""
+    from grading import core, reference
+
+    sources = dict(reference.answer_sources(A), sigmoid=LEAK, sigmoid_prime=LEAK_PRIME)
+    message = core.judge_notebook(A, list(sources.values()), ["sigmoid", "sigmoid_prime"])[
+        "sigmoid_prime"][1]
+    assert "LEAK[" in message  # the student does see their own error...
+    leaked = message.split("LEAK[", 1)[1]
+    assert len(leaked.split(" ... (cut", 1)[0]) < core.SHOWN  # ...but not the answers

@@ -28,9 +28,16 @@ An ungraded student's points are left empty, never 0.
 nbgrader autogrades one submission at a time; the workers here each run nbgrader's own
 ``Autograde`` and ``GenerateFeedback`` on their share of the students, so the grading is
 nbgrader's and only the scheduling is ours.
+
+A worker that dies (killed by the system when memory runs out, or by hand) never hangs the
+run: the students it and the other workers had not finished are graded again, one at a time,
+each by a worker of its own; a student whose grading kills that worker too is ``ungraded``
+with the reason. The sandboxes' scratch folders are made in a folder of the run's own (the
+workers' ``TMPDIR``), removed at the end with whatever a dead worker left there.
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import logging
@@ -40,9 +47,12 @@ import re
 import shutil
 import stat
 import sys
+import tempfile
 import time
 import traceback
 import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -299,7 +309,7 @@ def _pool_context():
 
 
 def _start_worker(environ):
-    """Pool initializer: the environment of the process that started the pool (a forkserver
+    """Worker initializer: the environment of the process that started the pool (a forkserver
     was started with the environment of the first run in this process: a later run's
     course root or --no-sandbox would be lost), then :func:`_silence_worker`."""
     os.environ.clear()
@@ -393,6 +403,82 @@ def grade_one(job):
     except Exception as error:  # noqa: BLE001
         log = _LOG.getvalue() or traceback.format_exc()
         done.update(log=log, feedback_error=_first_error(log) or f"{type(error).__name__}: {error}")
+    return done
+
+
+WORKER_DIED = ("the grading worker died while grading this notebook (killed by the system, "
+               "e.g. out of memory?)")
+
+
+def _outcome(future):
+    """What grading one student gave: :func:`grade_one`'s dict, or the exception instead."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - BrokenProcessPool, or an error in the worker
+        return error
+
+
+def _graded(root, assignment, students, workers, environ, out):
+    """Grade ``students`` with :func:`grade_one` in worker processes that get ``environ``;
+    yield ``(student, outcome)`` as each one ends, the outcome as :func:`_outcome` gives it.
+
+    A ``concurrent.futures.ProcessPoolExecutor`` notices a worker that dies, where
+    multiprocessing's Pool waits for its result forever: it fails every future it had not
+    finished with ``BrokenProcessPool``. Those students are graded again, one at a time,
+    each in an executor of its own, so that only a student whose own grading kills its
+    worker is blamed (BrokenProcessPool again); students already done keep their results.
+    """
+    def executor(n):
+        return ProcessPoolExecutor(n, mp_context=_pool_context(), initializer=_start_worker,
+                                   initargs=(environ,))
+
+    def job(student):
+        return str(root), assignment, student
+
+    order = {student: i for i, student in enumerate(students)}
+    unfinished = []
+    pool = executor(workers)
+    try:
+        futures = {}
+        for student in students:
+            try:
+                futures[pool.submit(grade_one, job(student))] = student
+            except BrokenProcessPool:  # a worker died already
+                unfinished.append(student)
+        for future in as_completed(futures):
+            outcome = _outcome(future)
+            if isinstance(outcome, BrokenProcessPool):
+                unfinished.append(futures[future])
+            else:
+                yield futures[future], outcome
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not unfinished:
+        return
+    unfinished.sort(key=order.get)
+    print(f"A grading worker died: grading the {_plural(len(unfinished), 'unfinished submission')}"
+          " again, one at a time", file=out, flush=True)
+    for student in unfinished:
+        forget(root, assignment, [student])  # what the first attempt left half done
+        pool = executor(1)
+        try:
+            outcome = _outcome(pool.submit(grade_one, job(student)))
+        except BrokenProcessPool as error:
+            outcome = error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        yield student, outcome
+
+
+def _not_graded(student, error, log_name):
+    """The dict :func:`grade_one` would give, for a student whose grading raised ``error``
+    in this process: the worker died, or failed outside nbgrader."""
+    done = {"student": student, "error": None, "feedback_error": None, "log": "",
+            "repairs": [], "reason": WORKER_DIED}
+    if not isinstance(error, BrokenProcessPool):
+        done.update(log="".join(traceback.format_exception(error)),
+                    reason=f"the grader failed on it: {type(error).__name__}: {error} "
+                           f"(traceback in {log_name})")
     return done
 
 
@@ -498,36 +584,53 @@ def grade_all(assignment, source, root=".", jobs=None, csv_path=None, out=sys.st
         if sub.problem:
             rows[student] = {"student": student, "status": "ungraded", "reason": sub.problem}
             report(student, f"UNGRADED: {sub.problem}")
+
+    def record(student, done):
+        """Report how grading one student went (:func:`grade_one`'s dict) and keep the row."""
+        repairs = " ".join(done["repairs"])
+        reason = done.get("reason")  # set by _not_graded only
+        row = scores(root, assignment, student) if not (reason or done["error"]) else None
+        if row is None:
+            if not reason:
+                reason = f"nbgrader could not grade it: {done['error'] or 'no grades recorded'}"
+                if done["log"]:
+                    reason += f" (traceback in {log_path.name})"
+            if done["log"]:
+                logs.append((student, done["log"]))
+            forget(root, assignment, [student])
+            rows[student] = {"student": student, "status": "ungraded", "reason": reason,
+                             "repairs": repairs}
+            report(student, f"UNGRADED: {reason}")
+            return
+        reason = ""
+        if done["feedback_error"]:
+            reason = (f"graded, but no feedback page: {done['feedback_error']} "
+                      f"(traceback in {log_path.name})")
+            logs.append((student, done["log"]))
+        rows[student] = {"student": student, "status": "graded", "reason": reason,
+                         "repairs": repairs, **row}
+        text = f"{row['total']:g} / {row['max']:g} points"
+        if done["repairs"]:
+            text += f" (notebook repaired: {_plural(len(done['repairs']), 'change')})"
+        if reason:
+            text += f"; {reason}"
+        report(student, text)
+
     if todo:
-        with _pool_context().Pool(workers, initializer=_start_worker,
-                                  initargs=(dict(os.environ),)) as pool:
-            for done in pool.imap_unordered(grade_one, [(str(root), assignment, s) for s in todo]):
-                student = done["student"]
-                repairs = " ".join(done["repairs"])
-                row = scores(root, assignment, student) if not done["error"] else None
-                if row is None:
-                    reason = f"nbgrader could not grade it: {done['error'] or 'no grades recorded'}"
-                    if done["log"]:
-                        reason += f" (traceback in {log_path.name})"
-                        logs.append((student, done["log"]))
-                    forget(root, assignment, [student])
-                    rows[student] = {"student": student, "status": "ungraded", "reason": reason,
-                                     "repairs": repairs}
-                    report(student, f"UNGRADED: {reason}")
-                    continue
-                reason = ""
-                if done["feedback_error"]:
-                    reason = (f"graded, but no feedback page: {done['feedback_error']} "
-                              f"(traceback in {log_path.name})")
-                    logs.append((student, done["log"]))
-                rows[student] = {"student": student, "status": "graded", "reason": reason,
-                                 "repairs": repairs, **row}
-                text = f"{row['total']:g} / {row['max']:g} points"
-                if done["repairs"]:
-                    text += f" (notebook repaired: {_plural(len(done['repairs']), 'change')})"
-                if reason:
-                    text += f"; {reason}"
-                report(student, text)
+        # The sandboxes' scratch folders go in a folder of this run's (the workers' TMPDIR):
+        # what a worker that died left there (its kernel's folder, its evaluator's) goes too.
+        scratch = tempfile.mkdtemp(prefix="bp-grade-")
+        environ = dict(os.environ, TMPDIR=scratch)
+        try:
+            # closing(): the workers end before their TMPDIR is removed, even on an error.
+            with contextlib.closing(_graded(root, assignment, todo, workers, environ, out)) \
+                    as outcomes:
+                for student, done in outcomes:
+                    if isinstance(done, Exception):
+                        done = _not_graded(student, done, log_path.name)
+                    record(student, done)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     ordered = [rows[s] for s in sorted(rows)]
     write_csv(ordered, csv_path, test_cells(root, assignment))
     if logs:

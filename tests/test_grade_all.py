@@ -17,7 +17,11 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -344,14 +348,19 @@ def test_grade_all_explains_an_empty_folder(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_each_run_gives_its_workers_its_own_environment(monkeypatch):
+def test_each_run_gives_its_workers_its_own_environment(monkeypatch, tmp_path):
     """Workers fork from a forkserver that keeps the environment it was started with; the
-    course root and --no-sandbox of a later run in the same process must still reach them."""
+    course root and --no-sandbox of a later run in the same process must still reach them,
+    and so must its TMPDIR, where the sandboxes' folders go (see test_a_worker_that_dies...)."""
     for value in ("first", "second"):
         monkeypatch.setenv("BACKPROP_TEST_RUN", value)
-        with grade_all._pool_context().Pool(1, initializer=grade_all._start_worker,
-                                            initargs=(dict(os.environ),)) as pool:
-            assert pool.apply(os.getenv, ("BACKPROP_TEST_RUN",)) == value
+        tmpdir = tmp_path / value
+        tmpdir.mkdir()
+        with ProcessPoolExecutor(1, mp_context=grade_all._pool_context(),
+                                 initializer=grade_all._start_worker,
+                                 initargs=(dict(os.environ, TMPDIR=str(tmpdir)),)) as pool:
+            assert pool.submit(os.getenv, "BACKPROP_TEST_RUN").result() == value
+            assert pool.submit(tempfile.gettempdir).result() == str(tmpdir)
 
 
 def test_a_fifo_or_other_special_file_is_explained_not_read(tmp_path):
@@ -372,3 +381,137 @@ def test_a_fifo_or_other_special_file_is_explained_not_read(tmp_path):
     assert not thread.is_alive(), "collect blocked on the FIFO"
     assert found["alice"].problem is None
     assert "not a regular file" in found["mallory"].problem
+
+
+# A worker that dies. Each notebook's relu cell waits in the kernel (not in the grader's
+# evaluator, which has no get_ipython): alice's for 10 s, so that she is being graded when
+# bob's worker is killed; bob's runs `sleep 600.25`, by which the test finds his worker.
+KILLED_MARKER = ["sleep", "600.25"]
+
+
+def _kernel_first(code):
+    return f'if "get_ipython" in globals():  # the kernel\n    {code}\n'
+
+
+def _processes():
+    """{pid: (ppid, state, start time, argv)} of every process, from /proc."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        table[int(entry.name)] = (int(fields[1]), fields[0], fields[19],
+                                  [a.decode(errors="replace") for a in argv if a])
+    return table
+
+
+def _descendants(table, pid):
+    children = {}
+    for child, (ppid, *_) in table.items():
+        children.setdefault(ppid, []).append(child)
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(table, pid, start):
+    return pid in table and table[pid][2] == start and table[pid][1] != "Z"
+
+
+def _worker_of(table, pid, run):
+    """The grading worker above process ``pid``: a child of the forkserver, which is a
+    child of the run's process."""
+    while pid in table and table[pid][0] in table:
+        if table[table[pid][0]][0] == run:
+            return pid
+        pid = table[pid][0]
+    return None
+
+
+@pytest.fixture
+def short_tmpdir():
+    """A TMPDIR of a short path: the kernels' ipc sockets are made below it, and a socket's
+    path has at most 107 bytes (below tmp_path, they would not fit)."""
+    folder = Path(tempfile.mkdtemp(prefix="bp-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_worker_that_dies_leaves_its_student_ungraded_and_the_run_ends(tmp_path, short_tmpdir):
+    """A worker killed (by the out-of-memory killer, say) while grading bob: the run ends,
+    alice (being graded meanwhile) and carl (not started) are graded again and get their
+    points, bob, whose second attempt is killed too, is ungraded with the reason, and the
+    run leaves no process and no sandbox folder behind."""
+    course = Course(tmp_path / "course", [A])
+    subs, scratch = tmp_path / "subs", short_tmpdir
+    subs.mkdir()
+    reference = course.answers(A)
+    waits = {"alice": "import time; time.sleep(10)",
+             "bob": f"import subprocess; subprocess.run({KILLED_MARKER!r})"}
+    for student in ("alice", "bob", "carl"):
+        relu = _kernel_first(waits[student]) if student in waits else ""
+        nbformat.write(course.filled(A, dict(reference, relu=relu + reference["relu"])),
+                       subs / f"{student}.ipynb")
+    bindir = str(Path(sys.executable).parent)
+    env = dict(os.environ, TMPDIR=str(scratch),
+               PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    with open(tmp_path / "stdout", "w") as stdout:
+        proc = subprocess.Popen([sys.executable, "-m", "grading.grade_all", A, str(subs),
+                                 "--jobs", "2"], cwd=course.path, env=env, stdout=stdout,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    seen, killed = set(), []  # every process of the run: (pid, start time); killed workers
+    started = time.monotonic()
+    try:
+        while proc.poll() is None and time.monotonic() - started < 300:
+            table = _processes()
+            for pid in _descendants(table, proc.pid):
+                seen.add((pid, table[pid][2]))
+                if table[pid][3] != KILLED_MARKER:
+                    continue
+                worker = _worker_of(table, pid, proc.pid)
+                if worker is not None and worker not in killed:
+                    os.kill(worker, 9)
+                    killed.append(worker)
+            time.sleep(0.2)
+        seconds = time.monotonic() - started
+        assert proc.poll() is not None, "the run never ended"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)  # grade_all, its forkserver and workers
+        proc.wait()
+        for _ in range(50):  # the forkserver ends when it sees grade_all gone
+            table = _processes()
+            left = {pid: table[pid][3] for pid, start in seen if _alive(table, pid, start)}
+            if not left:
+                break
+            time.sleep(0.2)
+        for pid in left:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+    output = (tmp_path / "stdout").read_text()
+    assert len(killed) == 2, output  # bob's first attempt, and the one of his own
+    assert proc.returncode == 1, output
+    assert left == {}, f"processes of the run left behind: {left}"
+    assert list(scratch.iterdir()) == [], "a sandbox's folder was left behind"
+    assert "grading the 3 unfinished submissions again, one at a time" in output, output
+    assert sorted(line.split("] ")[1].split(":")[0] for line in output.splitlines()
+                  if line.startswith("[")) == ["alice", "bob", "carl"], output
+    assert "Traceback" not in output, output
+    rows = _rows(course.path / f"grades-{A}.csv")[1]
+    for student in ("alice", "carl"):
+        assert rows[student]["status"] == "graded" and float(rows[student]["total"]) == 10
+    assert rows["bob"]["status"] == "ungraded" and rows["bob"]["total"] == ""
+    assert "the grading worker died" in rows["bob"]["reason"]
+    assert f"bob: UNGRADED: {rows['bob']['reason']}" in output
+    assert not (course.path / "feedback" / "bob" / A).exists()
+    print(f"the run took {seconds:.0f} s")

@@ -56,14 +56,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-# jsonschema, which nbformat and nbgrader import, loads rfc3987_syntax when it is installed
-# (jupyter-events asks for it) and builds a parser for it on import: 1.1 s of the 2.3 s that
-# each worker took to start. It checks only the "iri" string formats, which neither the
-# notebook format nor nbgrader's metadata schema uses; jsonschema does without it when it
-# cannot be imported (a None in sys.modules makes the import fail).
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)
-
 MB = 1024 * 1024
 DEFAULT_MAX_MB = 200
 _CHUNK = MB
@@ -289,7 +281,9 @@ def _quiet():
 # What every grading worker imports (about 1 s of CPU). With a forkserver these are imported
 # once, by the server, and each worker is forked from it ready to grade; a module missing
 # here is just imported by the worker itself.
-PRELOAD = ["grading.grade_all", "grading.nbgrader_hooks", "grading.feedback", "grading.repair",
+# Not grading.grade_all itself: run as `python -m grading.grade_all`, it is each worker's
+# __main__, which runpy would then find imported already (a RuntimeWarning per worker).
+PRELOAD = ["grading.nbgrader_hooks", "grading.feedback", "grading.repair",
            "grading.core", "nbgrader.converters", "nbgrader.coursedir", "nbgrader.api",
            "nbgrader.preprocessors", "nbconvert.exporters.html", "nbclient",
            "jupyter_client.manager", "pygments.lexers.python", "pygments.formatters.html",

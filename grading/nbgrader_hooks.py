@@ -6,7 +6,8 @@ cells) is :mod:`grading.repair`'s job, before these run.
 - :class:`SandboxedExecute` (autograde): nbgrader's ``Execute``, with the kernel in the
   sandbox of :mod:`grading.sandbox`. Its outputs are only for the student to read. A kernel
   that dies or stops answering ends the execution with a note in the cell that did it; the
-  verdicts do not need the kernel.
+  verdicts do not need the kernel. What a cell sends is kept up to ``max_cell_output`` bytes
+  (outputs, display updates, the error of its reply); widget state is not kept.
 - :class:`HiddenChecks` (autograde, after ``Execute``): for each test cell ``test_<name>``,
   has the notebook's code run in a fresh sandboxed evaluator, judges the values that
   ``<name>`` produced there (:func:`grading.core.judge`) and writes the verdict into the test
@@ -129,8 +130,16 @@ class SandboxedExecute(Execute):
                   "notebook of many cells just under the cell limit cannot hold a worker for "
                   "hours").tag(config=True)
     max_cell_output = Integer(
-        16_000_000, help="bytes of output kept per cell while it runs; the rest is dropped "
-                        "with a note, so a flood cannot fill the grader's memory").tag(config=True)
+        16_000_000, help="bytes of output kept per cell while it runs (outputs, display "
+                        "updates, an error in the execute_reply); the rest is dropped with a "
+                        "note, so a flood cannot fill the grader's memory").tag(config=True)
+    # nbclient's default is True: every comm's state, all of it, kept until the notebook is
+    # written (a notebook sent gigabytes that way). The grader has no widget front end and the
+    # feedback pages drop widget outputs. A trait default rather than a keyword in __init__,
+    # which would override the configuration.
+    store_widget_state = Bool(
+        False, help="keep the state of the Jupyter widgets (comms) a notebook creates and write "
+                    "it into the graded notebook's metadata").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", sandbox.SandboxedKernelManager)
@@ -151,6 +160,7 @@ class SandboxedExecute(Execute):
         self._stopped = None
         self._output_bytes = {}
         self._deadline = time.monotonic() + self.notebook_timeout
+        self._receiving = None  # (outputs, index) of the cell whose message is being handled
         for attempt in range(1, self.start_attempts + 1):
             self._executed = False
             try:
@@ -165,19 +175,78 @@ class SandboxedExecute(Execute):
                                  type(error).__name__, error)
                 time.sleep(0.5 * attempt)
 
-    def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's outputs until they reach ``max_cell_output`` bytes, then drop the
-        rest with one note (nbgrader caps outputs only after the notebook has run)."""
+    def _counted(self, outs, msg, cell_index):
+        """Count what ``msg`` would keep against its cell's ``max_cell_output`` bytes: True if
+        it is within them; False once they are passed (with one note in the cell)."""
         used = self._output_bytes.get(cell_index, 0)
         if used > self.max_cell_output:
-            return None
+            return False
         size = len(str(msg.get("content", "")))
         self._output_bytes[cell_index] = used + size
         if used + size > self.max_cell_output:
             outs.append(_note(f"... further output of this cell dropped: it printed more than "
                               f"{self.max_cell_output // 1_000_000} MB."))
+            return False
+        return True
+
+    def _fits(self, msg, cell_index):
+        """Whether ``msg`` is within its cell's budget (without counting it)."""
+        used = self._output_bytes.get(cell_index, 0)
+        return used + len(str(msg.get("content", ""))) <= self.max_cell_output
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's outputs until they reach ``max_cell_output`` bytes, then drop the
+        rest with one note (nbgrader caps outputs only after the notebook has run)."""
+        if not self._counted(outs, msg, cell_index):
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def process_message(self, msg, cell, cell_index):
+        self._receiving = cell.outputs, cell_index  # for _update_display_id
+        return super().process_message(msg, cell, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        """Count display updates against the budget of the cell that sends them.
+
+        nbclient never passes an ``update_display_data`` message to :meth:`output`: it writes
+        its data straight into every earlier output with the same display id, in any cell. A
+        new output with a display id is written there too, before :meth:`output` counts it:
+        one over the budget is left to :meth:`output` to drop.
+        """
+        outs, cell_index = self._receiving
+        if msg["header"]["msg_type"] == "update_display_data":
+            if not self._counted(outs, msg, cell_index):
+                return
+        elif not self._fits(msg, cell_index):
+            return
+        super()._update_display_id(display_id, msg)
+
+    def on_cell_executed(self, **kwargs):
+        """nbgrader's Execute adds the error of a cell's execute_reply to its outputs when no
+        error output has the same name (a timeout; an error output dropped over the budget;
+        a reply the kernel was made to send apart): count it against the cell's budget too.
+        Over the budget, only the error's name is kept."""
+        reply, cell = kwargs["execute_reply"], kwargs["cell"]
+        content = reply.get("content", {})
+        added = content.get("status") == "error" and not any(
+            output.get("output_type") == "error" and output.get("ename") == content.get("ename")
+            for output in cell.outputs)
+        if added and not self._counted(cell.outputs, reply, kwargs["cell_index"]):
+            name = str(content.get("ename"))[:200]
+            kwargs["execute_reply"] = {**reply, "content": {
+                "status": "error", "ename": name, "evalue": "", "traceback": [
+                    f"{name}: (its message was dropped with the rest of this cell's output)"]}}
+        return super().on_cell_executed(**kwargs)
+
+    def on_comm_open_jupyter_widget(self, msg):
+        """nbclient's stand-in for an Output widget's front end keeps the widget's state and
+        writes what it captures into ``widget_state``, which exists only with
+        ``store_widget_state`` (KeyError otherwise). Without it there is no stand-in: what an
+        Output widget captures stays in its cell's outputs, within the cell's budget, and no
+        comm message is kept."""
+        if not self.store_widget_state:
+            return None
+        return super().on_comm_open_jupyter_widget(msg)
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:

@@ -331,6 +331,24 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 MAX_CALLS = 100_000  # calls of lent functions in one case
+# What the evaluator may send, checked as it is read, before it is parsed: all the values it
+# sends are kept until the whole notebook is judged (at most 5 graded functions). The hidden
+# inputs are small arrays (a lent function refuses more than max_elements numbers): the
+# reference, every catalogued mistake and every listed alternative send at most 0.94 MB (cost)
+# in one message (ex08's train: a loss history as a list) and 1.5 MB over all the cases of one
+# function (the largest line, 0.44 MB, is ex10's batch of 1000). An evaluation then holds at most
+# about 5 x 32 MB of values, and one message needs about 3 x 8 MB while it is decoded.
+MAX_MESSAGE = 8 * 2**20   # cost (see _cost) of one message
+MAX_SENT = 32 * 2**20     # cost of all messages while the cells run, or one function is evaluated
+
+
+def _cost(line):
+    """The bytes that the values of a message line take once decoded, or more: its text, and
+    72 bytes for each JSON value in it (a number, a string, an empty list: 24 to 64 bytes as a
+    Python object, with its slot in a list), of which there is at most one per comma or opening
+    bracket, plus one. Array data (base64 text) has neither: it costs its bytes. (Measured: the
+    decoded values take 0.1 to 0.8 times the cost; parsing and decoding, at most 3 times.)"""
+    return len(line) + 72 * (line.count(b",") + line.count(b"[") + line.count(b"{") + 1)
 
 
 def _elements(value):
@@ -346,6 +364,15 @@ def _elements(value):
 
 class ProtocolError(RuntimeError):
     """The sandboxed process sent something that is not the protocol."""
+
+
+class TooMuchData(ProtocolError):
+    """The sandboxed process sent more than one message, or one step (running the cells,
+    or one function's cases), may hold; ``where`` says which, in a function's terms."""
+
+    def __init__(self, limit, where):
+        super().__init__(f"more than {limit // 2**20} MB of messages")
+        self.limit, self.where = limit, where
 
 
 class Stalled(RuntimeError):
@@ -388,6 +415,7 @@ class _Process:
         self.calls = []  # (name, args, result) of the helper calls of the case being run
         self.call_count = 0  # calls of lent functions in the case being run
         self.max_elements = 10_000  # numbers one call of a lent function may pass
+        self.budget = MAX_SENT  # cost (_cost) of what it may still send in this step
         if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
             runner = Path("/tmp/.backprop-runner")
             binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
@@ -479,8 +507,7 @@ class _Process:
             if end >= 0:
                 break
             self.scanned = len(self.buffer)
-            if len(self.buffer) > wire.MAX_LINE:
-                raise ProtocolError("a message larger than the limit")
+            self._within(len(self.buffer))  # a line's bytes are less than its cost
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise Stalled()
@@ -496,10 +523,20 @@ class _Process:
         line = bytes(self.buffer[:end])
         del self.buffer[:end + 1]
         self.scanned = 0
+        cost = _cost(line)
+        self._within(cost)
+        self.budget -= cost
         try:
             return wire.loads(line)
         except wire.WireError as error:
             raise ProtocolError(str(error)) from None
+
+    def _within(self, cost):
+        """TooMuchData if a message of this cost is more than the process may still send."""
+        if cost > MAX_MESSAGE:
+            raise TooMuchData(MAX_MESSAGE, "in one case")
+        if cost > self.budget:
+            raise TooMuchData(MAX_SENT, "over all its cases")
 
     def _ended(self):
         try:
@@ -655,6 +692,9 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None, total_ti
                 failure = (f"the grader's process received something that is not a value "
                            f"({str(error)[:200]}): did your code write to the grader's channel "
                            "or replace its functions?")
+                if isinstance(error, TooMuchData) and current is None and plan is not None:
+                    failure = ("your function returned far more data than its result can hold "
+                               f"(more than {error.limit // 2**20} MB {error.where})")
                 if current is not None or plan is None:  # while the cells ran: every function
                     for plan in remaining:
                         evaluations.setdefault(plan.function, Evaluation(
@@ -680,6 +720,7 @@ def _run_plan(process, plan, evaluation, step):
         process.helper_names[helper_ids[name]] = name
     process.max_elements = max([10_000] + [4 * _elements([args, kwargs])
                                            for args, kwargs, *_ in plan.cases])
+    process.budget = MAX_SENT
     process.send({"op": "function", "name": plan.function, "helpers": helper_ids,
                   "driver": plan.driver, "public_helpers": plan.public_helpers}, step())
     message = process.receive(step())

@@ -6,11 +6,14 @@ relu_prime (2). Each scenario changes a submission in one way; the table says wh
 cell must score. The cheating scenarios implement nothing (every function is the release's
 `raise NotImplementedError()`, or wrong) and must score exactly that: 0. The harmful ones try
 to damage the course, the grader's installation, the home folder and other students, and to
-leave a process behind; the tests check that nothing changed.
+leave a process behind; the tests check that nothing changed. The floods send the grader far
+more than it may keep, from the kernel and from the evaluator; one run of them measures its
+peak memory.
 """
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import ROOT, Course
+from course import ROOT, Course, errors
 
 A = "ex02_sigmoid"
 FULL = {"test_sigmoid": 3, "test_sigmoid_prime": 3, "test_relu": 2, "test_relu_prime": 2}
@@ -62,6 +65,13 @@ def _duplicate(grade_id):
 def _edit_test(grade_id, source):
     def edit(nb):
         _cell(nb, grade_id).source = source
+    return edit
+
+
+def _insert_before(grade_id, *sources):
+    def edit(nb):
+        at = _index(nb, grade_id)
+        nb.cells[at:at] = [nbformat.v4.new_code_cell(source) for source in sources]
     return edit
 
 
@@ -272,6 +282,45 @@ SCENARIOS = {
 }
 
 
+# What a notebook sends besides its outputs must not fill the grader's memory either. Each
+# flood below would keep about 200 MB in the grader (graded with a lowered output cap of 1 MB
+# per cell): display updates, widget (comm) state and the errors of execute replies from the
+# kernel (in cells only the kernel runs), and values from the evaluator, sent back by functions
+# or passed to the grader's lent sigmoid. Honest code keeps its points.
+KERNEL_ONLY = 'if "get_ipython" in globals():\n'
+BIG = "chr(65 + _i % 26) * (5 * 2**20)"  # 5 MB, a new string each time
+FLOODS = {
+    "floods-display-updates": (
+        {"relu": KERNEL_ONLY + "    from IPython.display import display, update_display\n"
+                 "    for _i in range(40):\n"
+                 "        display({'text/plain': 'x'}, raw=True, display_id=f'd{_i}')\n"
+                 "    for _i in range(40):\n"
+                 f"        update_display({{'text/plain': {BIG}}}, raw=True, display_id=f'd{{_i}}')\n"
+                 + _reference_answer("relu")}, None, FULL),
+    "floods-widget-state": (
+        {"relu": KERNEL_ONLY + "    import ipywidgets\n    from ipykernel.comm import Comm\n"
+                 "    for _i in range(40):\n"
+                 f"        Comm(target_name='nothing', data={{'state': {{'blob': {BIG}}}}})\n"
+                 "    _out = ipywidgets.Output()\n    display(_out)\n    with _out:\n"
+                 "        print('captured by an Output widget')\n"
+                 + _reference_answer("relu")}, None, FULL),
+    "floods-error-replies": (
+        {}, _insert_before("relu", *[KERNEL_ONLY + f"    _i = {i}\n    raise ValueError({BIG})\n"
+                                     for i in range(20)]), FULL),
+    "floods-the-evaluator": (
+        {name: f"_big = np.ones(2**21)\ndef {name}(z):\n    return _big\n"
+         for name in ("sigmoid", "relu")}
+        | {"sigmoid_prime": "def sigmoid_prime(z):\n    for _ in range(400):\n"
+                            "        sigmoid(np.zeros(9_990))\n"
+                            "    return sigmoid(z) * (1 - sigmoid(z))\n"},
+        None, dict(FULL, test_sigmoid=0, test_sigmoid_prime=0, test_relu=0)),
+}
+PEAK = ("import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
+        "sys.exit(done.returncode)\n")
+
+
 def _fingerprint(folder):
     """{relative path: sha256} of every file below a folder."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -364,6 +413,58 @@ def test_no_process_outlives_grading_and_no_scratch_folder_is_left(graded):
     assert _processes_with(PROCESS_MARKER) == []
     assert not [p for p in _processes_with("bwrap") if "bp-sandbox-" in p]
     assert list(graded.scratch.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def flooded(tmp_path_factory):
+    """The FLOODS graded in one nbgrader run, with the peak memory (MB) of its processes."""
+    course = Course(tmp_path_factory.mktemp("floods"), [A])
+    for student, (changes, edit, _) in FLOODS.items():
+        course.submit(A, student, answers={**{g: _reference_answer(g) for g in FULL_NAMES},
+                                           **changes}, edit=edit)
+    bindir = str(Path(sys.executable).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, sys.executable, "-m", "nbgrader", "autograde", A, "--create",
+         "--force", "--Execute.timeout=8", "--HiddenChecks.step_timeout=8",
+         "--SandboxedExecute.max_cell_output=1000000"],
+        cwd=course.path, capture_output=True, text=True, timeout=900,
+        env=dict(os.environ, PYTHONWARNINGS="ignore",
+                 PATH=bindir + os.pathsep + os.environ.get("PATH", "")))
+    assert done.returncode == 0, done.stderr[-3000:]
+    course.peak = int(done.stdout.split()[-1])
+    return course
+
+
+def test_what_a_notebook_sends_cannot_fill_the_graders_memory(flooded):
+    # About 140 MB for an ordinary notebook, and under 200 MB with the floods; 350 MB to 1.3 GB
+    # when each flood is kept.
+    assert flooded.peak < 275, f"grading peaked at {flooded.peak} MB"
+
+
+@pytest.mark.parametrize("student", FLOODS)
+def test_a_flood_is_dropped_and_honest_code_keeps_its_points(flooded, student):
+    scores = flooded.scores(A, student)
+    expected = FLOODS[student][2]
+    assert {k: scores[k] for k in expected} == expected
+    nb = flooded.autograded(A, student)
+    assert not re.search(r"([A-Z])\1{999}", nbformat.writes(nb)), "flood data was kept"
+    assert "widgets" not in nb.metadata
+    dropped = "further output of this cell dropped"
+    if student == "floods-display-updates":
+        assert dropped in _cell(nb, "relu").outputs[-1].text
+    if student == "floods-widget-state":
+        assert "captured by an Output widget" in nbformat.writes(_cell(nb, "relu"))
+    if student == "floods-error-replies":
+        flooded_cells = nb.cells[_index(nb, "relu") - 20:_index(nb, "relu")]
+        for cell in flooded_cells:
+            assert [o.output_type for o in cell.outputs] == ["stream", "error"]
+            assert dropped in cell.outputs[0].text and cell.outputs[1].ename == "ValueError"
+    if student == "floods-the-evaluator":
+        too_much = "returned far more data than its result can hold"
+        assert f"{too_much} (more than 8 MB in one case)" in errors(nb, "test_sigmoid")[-1]
+        assert f"{too_much} (more than 8 MB in one case)" in errors(nb, "test_relu")[-1]
+        assert f"{too_much} (more than 32 MB over all its cases)" in \
+            errors(nb, "test_sigmoid_prime")[-1]
 
 
 def test_the_kernel_output_of_a_cheat_is_shown_but_not_scored(graded):

@@ -129,6 +129,10 @@ class SandboxedExecute(Execute):
                   "the remaining cells are not run (each cell also has Execute.timeout), so a "
                   "notebook of many cells just under the cell limit cannot hold a worker for "
                   "hours").tag(config=True)
+    max_notebook_output = Integer(
+        64_000_000, help="bytes of output kept for the whole notebook, counted like "
+                         "max_cell_output: a notebook of many cells, each under the cell's "
+                         "budget, cannot fill the grader's memory either").tag(config=True)
     max_cell_output = Integer(
         16_000_000, help="bytes of output kept per cell while it runs (outputs, display "
                         "updates, an error in the execute_reply); the rest is dropped with a "
@@ -158,7 +162,8 @@ class SandboxedExecute(Execute):
             except Exception:  # noqa: BLE001 - HiddenChecks reports it in its own turn
                 pass
         self._stopped = None
-        self._output_bytes = {}
+        self._output_bytes = {}  # bytes each cell sent
+        self._kept = 0  # bytes kept, all cells together
         self._deadline = time.monotonic() + self.notebook_timeout
         self._receiving = None  # (outputs, index) of the cell whose message is being handled
         for attempt in range(1, self.start_attempts + 1):
@@ -187,12 +192,18 @@ class SandboxedExecute(Execute):
             outs.append(_note(f"... further output of this cell dropped: it printed more than "
                               f"{self.max_cell_output // 1_000_000} MB."))
             return False
+        if self._kept + size > self.max_notebook_output:
+            self._output_bytes[cell_index] = self.max_cell_output + 1  # nothing more here
+            outs.append(_note(f"... further output of this notebook dropped: it printed more "
+                              f"than {self.max_notebook_output // 1_000_000} MB in all."))
+            return False
+        self._kept += size
         return True
 
     def _fits(self, msg, cell_index):
         """Whether ``msg`` is within its cell's budget (without counting it)."""
-        used = self._output_bytes.get(cell_index, 0)
-        return used + len(str(msg.get("content", ""))) <= self.max_cell_output
+        used, size = self._output_bytes.get(cell_index, 0), len(str(msg.get("content", "")))
+        return used + size <= self.max_cell_output and self._kept + size <= self.max_notebook_output
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's outputs until they reach ``max_cell_output`` bytes, then drop the

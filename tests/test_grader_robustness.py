@@ -307,6 +307,10 @@ FLOODS = {
     "floods-error-replies": (
         {}, _insert_before("relu", *[KERNEL_ONLY + f"    _i = {i}\n    raise ValueError({BIG})\n"
                                      for i in range(20)]), FULL),
+    # Many cells, each under its own budget (1 MB here): the notebook's budget (4 MB here).
+    "floods-many-cells": (
+        {}, _insert_before("relu", *[KERNEL_ONLY + "    print('q' * 900_000)\n"
+                                     for _ in range(12)]), FULL),
     "floods-the-evaluator": (
         {name: f"_big = np.ones(2**21)\ndef {name}(z):\n    return _big\n"
          for name in ("sigmoid", "relu")}
@@ -426,7 +430,8 @@ def flooded(tmp_path_factory):
     done = subprocess.run(
         [sys.executable, "-c", PEAK, sys.executable, "-m", "nbgrader", "autograde", A, "--create",
          "--force", "--Execute.timeout=8", "--HiddenChecks.step_timeout=8",
-         "--SandboxedExecute.max_cell_output=1000000"],
+         "--SandboxedExecute.max_cell_output=1000000",
+         "--SandboxedExecute.max_notebook_output=4000000"],
         cwd=course.path, capture_output=True, text=True, timeout=900,
         env=dict(os.environ, PYTHONWARNINGS="ignore",
                  PATH=bindir + os.pathsep + os.environ.get("PATH", "")))
@@ -454,6 +459,9 @@ def test_a_flood_is_dropped_and_honest_code_keeps_its_points(flooded, student):
         assert dropped in _cell(nb, "relu").outputs[-1].text
     if student == "floods-widget-state":
         assert "captured by an Output widget" in nbformat.writes(_cell(nb, "relu"))
+    if student == "floods-many-cells":
+        assert "further output of this notebook dropped" in nbformat.writes(nb)
+        assert len(nbformat.writes(nb)) < 6_000_000
     if student == "floods-error-replies":
         flooded_cells = nb.cells[_index(nb, "relu") - 20:_index(nb, "relu")]
         for cell in flooded_cells:

@@ -399,8 +399,9 @@ def verdict(case, outcome, expected, names):
         return None
     if outcome.error is not None:
         if outcome.error[0][0] in ("FloatingPointError", "RuntimeWarning"):
-            return (f"it triggered a floating-point problem: {outcome.error[1]}. The result must "
-                    "be computed without overflow, invalid values or division by zero.")
+            return (f"it triggered a floating-point problem: {_shown(outcome.error[1])}. The "
+                    "result must be computed without overflow, invalid values or division by "
+                    "zero.")
         return f"it raised {_error_text(outcome.error)}"
     if case.judge is not None:
         return case.judge(outcome.value)

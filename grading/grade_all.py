@@ -410,6 +410,8 @@ def _outcome(future):
         return future.result()
     except Exception as error:  # noqa: BLE001 - BrokenProcessPool, or an error in the worker
         return error
+    except KeyboardInterrupt as error:  # raised in the worker (a signal sent to it alone)
+        return RuntimeError(f"the grading worker was interrupted ({error!r})")
 
 
 def _graded(root, assignment, students, workers, environ, out):

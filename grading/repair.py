@@ -211,7 +211,7 @@ def defined_names(source):
     """Top-level functions and classes a cell defines, in order."""
     try:
         tree = ast.parse(_text(source))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)", _text(source), re.M)
     return [node.name for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
@@ -508,6 +508,18 @@ def _unique_ids(cells):
         seen.add(cell["id"])
 
 
+NOTE_CHARS = 300  # characters of one repair note kept (it may quote a student's cell type or id)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_note(note):
+    """A repair note as the CSV, the console and the feedback page get it: no control
+    characters (a grade_id can hold an escape sequence) and at most NOTE_CHARS characters
+    (it can be a million)."""
+    note = _CONTROL.sub("?", str(note))
+    return note if len(note) <= NOTE_CHARS else note[:NOTE_CHARS] + " ... (cut)"
+
+
 def note_cell(notes):
     """The markdown cell listing the repairs, for the top of the graded notebook."""
     lines = ["**Your notebook was repaired before grading**, so that every function in it "
@@ -561,6 +573,7 @@ class RepairNotebook(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         notes = list(resources.get("repairs", []))
         nb.cells = repair_cells(list(nb.cells), self.release(resources), notes)
+        notes = [shown_note(note) for note in notes]
         if notes:
             for note in notes:
                 self.log.info("Repaired: %s", note)

@@ -612,3 +612,23 @@ def test_an_error_message_cannot_carry_the_lent_references_answers_out():
     assert "LEAK[" in message  # the student does see their own error...
     leaked = message.split("LEAK[", 1)[1]
     assert len(leaked.split(" ... (cut", 1)[0]) < core.SHOWN  # ...but not the answers
+
+
+def test_a_floating_point_error_cannot_carry_the_lent_references_answers_out():
+    from grading import core, reference
+
+    fp = LEAK_PRIME.replace("raise ValueError(", "raise FloatingPointError(")
+    sources = dict(reference.answer_sources(A), sigmoid=LEAK, sigmoid_prime=fp)
+    message = core.judge_notebook(A, list(sources.values()), ["sigmoid", "sigmoid_prime"])[
+        "sigmoid_prime"][1]
+    leaked = message.split("LEAK[", 1)[1]
+    assert len(leaked.split(" ... (cut", 1)[0]) < core.SHOWN
+
+
+def test_a_returned_type_name_is_cut():
+    import numpy as np
+
+    from grading.specs import ex12_autograd as spec
+
+    case = next(c for c in spec.topological_sort_cases(np.random.default_rng(4)) if c.judge)
+    assert len(case.judge("Q" * 2000)) < 400

@@ -228,6 +228,10 @@ def test_the_nbgrader_command_repairs_and_refuses_with_the_reason(course):
     course.submit(A, "deleted-and-stripped", edit=lambda nb: (
         without("setup", "relu", "test_relu")(nb),
         [cell.metadata.clear() for cell in nb.cells]))
+    course.submit(A, "long-grade-id", edit=lambda nb: nb.cells.append(nbformat.v4.new_code_cell(
+        "pass", metadata={"nbgrader": {"grade_id": "\x1b[2J" + "G" * 100_000, "grade": True,
+                                       "solution": False, "locked": False, "points": 1,
+                                       "schema_version": 3}})))
     folder = course.path / "submitted" / "not-json" / A
     folder.mkdir(parents=True)
     (folder / f"{A}.ipynb").write_text('{"cells": [\n  oops')
@@ -238,3 +242,7 @@ def test_the_nbgrader_command_repairs_and_refuses_with_the_reason(course):
     assert scores["test_relu"] == 0 and scores["total"] == 8
     graded = course.autograded(A, "deleted-and-stripped")
     assert any("Restored the setup cell" in line for line in repair.repairs_of(graded))
+    # A repair note quotes what it removed, but never at any length, nor a control character.
+    notes = repair.repairs_of(course.autograded(A, "long-grade-id"))
+    assert any("Removed the grade cell" in note for note in notes), notes
+    assert all(len(note) <= repair.NOTE_CHARS + 10 and "\x1b" not in note for note in notes)

@@ -365,7 +365,7 @@ def _topo_judge(links, root):
 
     def judge(value):
         if isinstance(value, str):
-            return f"topological_sort should return a list of the nodes, not a {value}."
+            return f"topological_sort should return a list of the nodes, not a {value[:100]}."
         if not isinstance(value, list) or not all(type(k) is int and -1 <= k < n for k in value):
             return "the grader could not read the list your function returned."
         position, duplicates, foreign = {}, 0, 0

@@ -186,7 +186,7 @@ class SandboxedExecute(Execute):
         used = self._output_bytes.get(cell_index, 0)
         if used > self.max_cell_output:
             return False
-        size = len(str(msg.get("content", "")))
+        size = _cost(msg)
         self._output_bytes[cell_index] = used + size
         if used + size > self.max_cell_output:
             outs.append(_note(f"... further output of this cell dropped: it printed more than "
@@ -202,7 +202,7 @@ class SandboxedExecute(Execute):
 
     def _fits(self, msg, cell_index):
         """Whether ``msg`` is within its cell's budget (without counting it)."""
-        used, size = self._output_bytes.get(cell_index, 0), len(str(msg.get("content", "")))
+        used, size = self._output_bytes.get(cell_index, 0), _cost(msg)
         return used + size <= self.max_cell_output and self._kept + size <= self.max_notebook_output
 
     def output(self, outs, msg, display_id, cell_index):
@@ -294,6 +294,16 @@ class SandboxedExecute(Execute):
             return True
         except Exception:  # noqa: BLE001 - no reply in time
             return False
+
+
+MESSAGE_COST = 8_000  # bytes an output takes in the grader beyond its content (measured 8.5 kB)
+
+
+def _cost(msg):
+    """What keeping a message's output costs: its content's text, plus what any output costs
+    in nbclient and nbformat (an empty display_data is 28 characters of content but 8.5 kB
+    kept: 100,000 of them, one cell's worth, took a worker to a gigabyte)."""
+    return len(str(msg.get("content", ""))) + MESSAGE_COST
 
 
 def _note(text):

@@ -311,6 +311,12 @@ FLOODS = {
     "floods-many-cells": (
         {}, _insert_before("relu", *[KERNEL_ONLY + "    print('q' * 900_000)\n"
                                      for _ in range(12)]), FULL),
+    # Many empty outputs: 28 characters of content each, but 8.5 kB kept each.
+    "floods-tiny-outputs": (
+        {"relu": KERNEL_ONLY + "    import time\n"
+                 "    _pub, _end = get_ipython().display_pub, time.monotonic() + 4\n"
+                 "    while time.monotonic() < _end:\n        _pub.publish(data={}, metadata={})\n"
+                 + _reference_answer("relu")}, None, FULL),
     "floods-the-evaluator": (
         {name: f"_big = np.ones(2**21)\ndef {name}(z):\n    return _big\n"
          for name in ("sigmoid", "relu")}
@@ -459,6 +465,8 @@ def test_a_flood_is_dropped_and_honest_code_keeps_its_points(flooded, student):
         assert dropped in _cell(nb, "relu").outputs[-1].text
     if student == "floods-widget-state":
         assert "captured by an Output widget" in nbformat.writes(_cell(nb, "relu"))
+    if student == "floods-tiny-outputs":
+        assert len(_cell(nb, "relu").outputs) <= 200  # a 1 MB budget: 125 outputs and a note
     if student == "floods-many-cells":
         assert "further output of this notebook dropped" in nbformat.writes(nb)
         assert len(nbformat.writes(nb)) < 6_000_000

@@ -39,6 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import channel_socket_types
 from jupyter_client.manager import AsyncKernelManager
 
 from grading import wire
@@ -273,6 +276,39 @@ class Sandbox:
 # The kernel
 
 
+KERNEL_MESSAGE = 32 * 2**20  # bytes of one message from a kernel (a cell keeps 16 MB in all)
+KERNEL_QUEUE = 64  # messages from a kernel that may wait, per channel, to be read
+
+
+class SandboxedKernelClient(AsyncKernelClient):
+    """The client of a sandboxed kernel: what the kernel can make the grader hold is bounded.
+
+    A kernel may send anything on any channel, and ZeroMQ queues what arrives until it is
+    read: on the stdin channel, which nothing reads (input requests are refused anyway), a
+    notebook queued 100 MB messages by the gigabyte. So there is no stdin channel; on the
+    others, a message over KERNEL_MESSAGE disconnects the kernel (ZeroMQ's MAXMSGSIZE) and
+    at most KERNEL_QUEUE messages wait (RCVHWM).
+    """
+
+    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+        super().start_channels(shell=shell, iopub=iopub, stdin=False, hb=hb, control=control)
+
+    def _create_connected_socket(self, channel, identity=None):
+        # jupyter_client's own method (connect.py), with the limits set before connecting.
+        sock = self.context.socket(channel_socket_types[channel])
+        sock.linger = 1000
+        sock.setsockopt(zmq.MAXMSGSIZE, KERNEL_MESSAGE)
+        sock.setsockopt(zmq.RCVHWM, KERNEL_QUEUE)
+        if identity:
+            sock.identity = identity
+        if getattr(self, "curve_publickey", None) is not None:
+            sock.curve_secretkey = self.curve_secretkey
+            sock.curve_publickey = self.curve_publickey
+            sock.curve_serverkey = self.curve_publickey
+        sock.connect(self._make_url(channel))
+        return sock
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs in a :class:`Sandbox`.
 
@@ -287,6 +323,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self.sandbox.scratch / "kernel")
         self.connection_file = str(self.sandbox.scratch / "kernel.json")
+        self.client_factory = SandboxedKernelClient
 
     @property
     def kernel_spec(self):

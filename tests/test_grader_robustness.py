@@ -317,6 +317,16 @@ FLOODS = {
                  "    _pub, _end = get_ipython().display_pub, time.monotonic() + 4\n"
                  "    while time.monotonic() < _end:\n        _pub.publish(data={}, metadata={})\n"
                  + _reference_answer("relu")}, None, FULL),
+    # The stdin channel, which nothing reads: ZeroMQ queued it all in the grader.
+    "floods-the-stdin-channel": (
+        {"relu": KERNEL_ONLY + "    _k = get_ipython().kernel\n"
+                 "    _id = _k._parent_ident['shell']\n"
+                 "    _id = list(_id) if isinstance(_id, (list, tuple)) else [_id]\n"
+                 "    _blob = b'x' * (50 * 2**20)\n"
+                 "    for _i in range(10):\n"
+                 "        _k.stdin_socket.send_multipart(_id + [_blob], copy=False)\n"
+                 "    import time\n    time.sleep(5)\n    del _blob\n"
+                 + _reference_answer("relu")}, None, FULL),
     "floods-the-evaluator": (
         {name: f"_big = np.ones(2**21)\ndef {name}(z):\n    return _big\n"
          for name in ("sigmoid", "relu")}

@@ -79,8 +79,21 @@ def parse_submission(data):
                            f"{str(error)[:200]})") from None
 
 
+# Reading a file costs far more memory than its size when it holds many small JSON values
+# (10 MB of [[],[],...] took 600 MB to read), and grading costs time per cell, kernel or not.
+# Cost as grading/sandbox.py counts it: the text, and 72 bytes per JSON value (at most one per
+# comma or opening bracket). A 200 MB notebook of images costs about its size.
+MAX_READ_COST = 256 * 2**20
+MAX_CELLS = 2_000  # the exercises have 20 to 60 cells
+
+
 def _parse_submission(data):
     notes = []
+    cost = len(data) + 72 * (data.count(b",") + data.count(b"[") + data.count(b"{"))
+    if cost > MAX_READ_COST:
+        raise NotANotebook(f"not a notebook we can grade: it holds millions of small JSON values "
+                           f"(about {cost // 2**20} MB to read, over the {MAX_READ_COST // 2**20} "
+                           "MB limit)")
     if not data.strip():
         raise NotANotebook(f"not a notebook: the file is empty ({len(data)} bytes)")
     if data.startswith(codecs.BOM_UTF8):
@@ -120,6 +133,9 @@ def _parse_submission(data):
                            "not a notebook: a JSON object without cells")
     if not isinstance(raw.get("cells", []), list):
         raise NotANotebook("not a notebook: its 'cells' is not a list")
+    if len(raw.get("cells", [])) > MAX_CELLS:
+        raise NotANotebook(f"not a notebook we can grade: {len(raw['cells'])} cells, over the "
+                           f"limit of {MAX_CELLS}")
     try:
         json.dumps(raw, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:

@@ -200,6 +200,12 @@ def test_reading_accepts_a_bom_latin_1_utf_16_and_nbformat_3(course):
     (b"[1, 2]", "not a notebook: the JSON is a list"),
     (b'{"nbformat": 5, "cells": []}', "nbformat 5 is not supported"),
     (b'{"hello": "world"}', "not a notebook: a JSON object without cells"),
+    # 10 MB of empty lists took 600 MB of memory to read; a 200 MB file would take 12 GB.
+    (b'{"nbformat": 4, "cells": [], "metadata": {"x": [' + b",".join([b"[]"] * 3_500_000)
+     + b"]}}", "millions of small JSON values"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "source": "", "metadata": {}}] * 100_000}).encode(),
+     "100000 cells, over the limit of 2000"),
 ])
 def test_a_file_that_is_no_notebook_is_refused_with_the_reason(data, reason):
     with pytest.raises(repair.NotANotebook) as refused:

@@ -192,7 +192,24 @@ def _tidy(raw, notes):
     metadata = raw.get("metadata", {})
     if not isinstance(metadata, dict):
         metadata = {}
-    return from_dict({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
+    nb = from_dict({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as error:
+        # Metadata the format forbids (tags that are not a list, a language name that is a
+        # number, ...) would fail nbconvert's validation inside nbgrader, with a reason that
+        # helps nobody. Only the grading metadata matters here: keep it, drop the rest.
+        for cell in nb.cells:
+            cell.metadata = from_dict({k: v for k, v in cell.metadata.items() if k == "nbgrader"})
+            cell.pop("attachments", None)
+        nb.metadata = from_dict({})
+        notes.append("Removed metadata that the notebook format does not allow "
+                     f"({str(error.message)[:100]}).")
+        try:
+            nbformat.validate(nb)
+        except nbformat.ValidationError as still:
+            raise NotANotebook(f"not a notebook: {str(still.message)[:200]}") from None
+    return nb
 
 
 class SubmissionExporter(NotebookExporter):

@@ -252,3 +252,21 @@ def test_the_nbgrader_command_repairs_and_refuses_with_the_reason(course):
     notes = repair.repairs_of(course.autograded(A, "long-grade-id"))
     assert any("Removed the grade cell" in note for note in notes), notes
     assert all(len(note) <= repair.NOTE_CHARS + 10 and "\x1b" not in note for note in notes)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda raw: raw["cells"][3]["metadata"].update(tags="x"),
+    lambda raw: raw["cells"][3]["metadata"].update(collapsed="yes", jupyter=5),
+    lambda raw: raw["metadata"].update(language_info={"name": 5}),
+    lambda raw: raw["cells"][0].update(attachments={"x.png": "oops"}),
+], ids=["tags", "collapsed", "language-info", "attachments"])
+def test_metadata_the_format_forbids_is_removed_not_fatal(course, edit):
+    """Metadata that broke the notebook's schema left its student ungraded with a reason such
+    as "nbgrader could not grade it: 5"."""
+    raw = json.loads(nbformat.writes(course.filled(A)))
+    edit(raw)
+    nb, notes = repair.parse_submission(json.dumps(raw).encode())
+    nbformat.validate(nb)
+    assert any("Removed metadata that the notebook format does not allow" in n for n in notes)
+    assert [c.metadata.get("nbgrader") for c in nb.cells] == \
+        [c.get("metadata", {}).get("nbgrader") for c in raw["cells"]]

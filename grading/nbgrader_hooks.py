@@ -175,9 +175,11 @@ class SandboxedExecute(Execute):
                     if self._executed:  # the kernel went away during or after a cell
                         return self.nb, self.resources
                     _finish(resources)  # HiddenChecks will not run for this notebook
+                    self._discard_kernel_manager()
                     raise
                 self.log.warning("The kernel failed to start (%s: %s); trying again",
                                  type(error).__name__, error)
+                self._discard_kernel_manager()
                 time.sleep(0.5 * attempt)
 
     def _counted(self, outs, msg, cell_index):
@@ -204,6 +206,14 @@ class SandboxedExecute(Execute):
         """Whether ``msg`` is within its cell's budget (without counting it)."""
         used, size = self._output_bytes.get(cell_index, 0), _cost(msg)
         return used + size <= self.max_cell_output and self._kept + size <= self.max_notebook_output
+
+    def _discard_kernel_manager(self):
+        """Remove the sandbox of a kernel that failed to start: nbclient cleans up only a
+        kernel that started, and makes a new manager (and sandbox) for the next attempt."""
+        km = getattr(self, "km", None)
+        if km is not None and getattr(km, "sandbox", None) is not None:
+            km.sandbox.close()
+        self.km = None
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's outputs until they reach ``max_cell_output`` bytes, then drop the

@@ -24,12 +24,19 @@ def _run(nb, tmp_path, **kwargs):
     return executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})[0]
 
 
-def test_a_kernel_that_fails_to_start_is_tried_again(tmp_path):
+def test_a_kernel_that_fails_to_start_is_tried_again(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where sandboxes are made
     nb = new_notebook(cells=[new_code_cell("print(6 * 7)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     done = _run(nb, tmp_path, kernel_manager_class=FlakyKernelManager)
     assert FlakyKernelManager.starts == 2
     assert done.cells[0].outputs[0]["text"] == "42\n"
+    # The failed attempt's sandbox folder is removed too (it was left in /tmp).
+    assert list(scratch.iterdir()) == []
 
 
 def test_the_kernel_sees_no_course_and_no_home(tmp_path, monkeypatch):

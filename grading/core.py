@@ -27,6 +27,7 @@ ndarray = np.ndarray
 # Float64 round-off of the short computations graded here is below 1e-14 relative; a real
 # mistake changes values by far more than 1e-9, so this tolerance accepts every correct
 # rewrite (loops, einsum, another stable formula) and rejects every wrong one.
+VISIBLE = "an input of the visible tests"  # the label of hidden cases the test cells also try
 RTOL = 1e-9
 ATOL = 1e-12
 

@@ -188,7 +188,7 @@ class SandboxedExecute(Execute):
         used = self._output_bytes.get(cell_index, 0)
         if used > self.max_cell_output:
             return False
-        size = _cost(msg)
+        size = _output_cost(msg)
         self._output_bytes[cell_index] = used + size
         if used + size > self.max_cell_output:
             outs.append(_note(f"... further output of this cell dropped: it printed more than "
@@ -204,7 +204,7 @@ class SandboxedExecute(Execute):
 
     def _fits(self, msg, cell_index):
         """Whether ``msg`` is within its cell's budget (without counting it)."""
-        used, size = self._output_bytes.get(cell_index, 0), _cost(msg)
+        used, size = self._output_bytes.get(cell_index, 0), _output_cost(msg)
         return used + size <= self.max_cell_output and self._kept + size <= self.max_notebook_output
 
     def _discard_kernel_manager(self):
@@ -309,7 +309,7 @@ class SandboxedExecute(Execute):
 MESSAGE_COST = 8_000  # bytes an output takes in the grader beyond its content (measured 8.5 kB)
 
 
-def _cost(msg):
+def _output_cost(msg):
     """What keeping a message's output costs: its content's text, plus what any output costs
     in nbclient and nbformat (an empty display_data is 28 characters of content but 8.5 kB
     kept: 100,000 of them, one cell's worth, took a worker to a gigabyte)."""

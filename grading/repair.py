@@ -44,6 +44,8 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
+from grading import wire
+
 # Metadata key of the markdown cell that lists the repairs (never a grade cell).
 NOTE_KEY = "grading"
 NOTE_ID = "grading-repairs"
@@ -81,15 +83,14 @@ def parse_submission(data):
 
 # Reading a file costs far more memory than its size when it holds many small JSON values
 # (10 MB of [[],[],...] took 600 MB to read), and grading costs time per cell, kernel or not.
-# Cost as grading/sandbox.py counts it: the text, and 72 bytes per JSON value (at most one per
-# comma or opening bracket). A 200 MB notebook of images costs about its size.
+# Cost as grading.wire.cost counts it. A 200 MB notebook of images costs about its size.
 MAX_READ_COST = 256 * 2**20
 MAX_CELLS = 2_000  # the exercises have 20 to 60 cells
 
 
 def _parse_submission(data):
     notes = []
-    cost = len(data) + 72 * (data.count(b",") + data.count(b"[") + data.count(b"{"))
+    cost = wire.cost(data)
     if cost > MAX_READ_COST:
         raise NotANotebook(f"not a notebook we can grade: it holds millions of small JSON values "
                            f"(about {cost // 2**20} MB to read, over the {MAX_READ_COST // 2**20} "
@@ -136,12 +137,12 @@ def _parse_submission(data):
     if len(raw.get("cells", [])) > MAX_CELLS:
         raise NotANotebook(f"not a notebook we can grade: {len(raw['cells'])} cells, over the "
                            f"limit of {MAX_CELLS}")
+    text = json.dumps(raw, ensure_ascii=False)
     try:
-        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         # JSON may spell a lone surrogate ("\udc80"), which no UTF-8 file can hold: nbgrader
         # could not save the graded notebook.
-        text = json.dumps(raw, ensure_ascii=False)
         count = sum(1 for c in text if "\ud800" <= c <= "\udfff")
         raw = json.loads(text.encode("utf-8", "replace").decode("utf-8"))
         notes.append(f"Replaced {count} character{'s' if count > 1 else ''} that no UTF-8 file "

@@ -375,17 +375,8 @@ MAX_CALLS = 100_000  # calls of lent functions in one case
 # in one message (ex08's train: a loss history as a list) and 1.5 MB over all the cases of one
 # function (the largest line, 0.44 MB, is ex10's batch of 1000). An evaluation then holds at most
 # about 5 x 32 MB of values, and one message needs about 3 x 8 MB while it is decoded.
-MAX_MESSAGE = 8 * 2**20   # cost (see _cost) of one message
+MAX_MESSAGE = 8 * 2**20   # cost (wire.cost) of one message
 MAX_SENT = 32 * 2**20     # cost of all messages while the cells run, or one function is evaluated
-
-
-def _cost(line):
-    """The bytes that the values of a message line take once decoded, or more: its text, and
-    72 bytes for each JSON value in it (a number, a string, an empty list: 24 to 64 bytes as a
-    Python object, with its slot in a list), of which there is at most one per comma or opening
-    bracket, plus one. Array data (base64 text) has neither: it costs its bytes. (Measured: the
-    decoded values take 0.1 to 0.8 times the cost; parsing and decoding, at most 3 times.)"""
-    return len(line) + 72 * (line.count(b",") + line.count(b"[") + line.count(b"{") + 1)
 
 
 def _elements(value):
@@ -452,7 +443,7 @@ class _Process:
         self.calls = []  # (name, args, result) of the helper calls of the case being run
         self.call_count = 0  # calls of lent functions in the case being run
         self.max_elements = 10_000  # numbers one call of a lent function may pass
-        self.budget = MAX_SENT  # cost (_cost) of what it may still send in this step
+        self.budget = MAX_SENT  # cost (wire.cost) of what it may still send in this step
         if sandbox.enabled:  # read-only, in the sandbox's own empty /tmp
             runner = Path("/tmp/.backprop-runner")
             binds = [(HERE / name, runner / name) for name in RUNNER_FILES]
@@ -560,7 +551,7 @@ class _Process:
         line = bytes(self.buffer[:end])
         del self.buffer[:end + 1]
         self.scanned = 0
-        cost = _cost(line)
+        cost = wire.cost(line)
         self._within(cost)
         self.budget -= cost
         try:
@@ -747,16 +738,16 @@ def evaluate(cells, plans, step_timeout=30.0, max_skips=3, limits=None, total_ti
 
 def _run_plan(process, plan, evaluation, step):
     """Evaluate one function in a running evaluator (see :func:`evaluate`)."""
-    encoded = [(wire.encode(list(case[0]), process.lend),
-                wire.encode(sorted(case[1].items()), process.lend), bool(case[2]), bool(case[3]))
-               for case in plan.cases]
+    encoded = [(wire.encode(list(args), process.lend),
+                wire.encode(sorted(kwargs.items()), process.lend), bool(strict), bool(public))
+               for args, kwargs, strict, public in plan.cases]
     helper_ids = {}
     for name, func in plan.helpers.items():
         process.lend.append(func)
         helper_ids[name] = len(process.lend) - 1
         process.helper_names[helper_ids[name]] = name
     process.max_elements = max([10_000] + [4 * _elements([args, kwargs])
-                                           for args, kwargs, *_ in plan.cases])
+                                           for args, kwargs, _, _ in plan.cases])
     process.budget = MAX_SENT
     process.send({"op": "function", "name": plan.function, "helpers": helper_ids,
                   "driver": plan.driver, "public_helpers": plan.public_helpers}, step())

@@ -1,6 +1,6 @@
 """Hidden checks for ex02_sigmoid: sigmoid, sigmoid_prime, relu, relu_prime."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # sigmoid must be accurate to 1e-12 relative for |z| <= 30, where float64 allows it. Beyond
 # that only the absence of overflow and NaN is asked: values within 1e-15 of the exact one
@@ -9,7 +9,6 @@ from grading.core import Case, Mistake, Spec, np
 # a few ulps of 1 in absolute terms: it is compared with atol = 1e-15.
 SIGMOID_RTOL = 1e-12
 TINY = 1e-300
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _inputs(rng):

@@ -1,7 +1,7 @@
 """Hidden checks for ex03_cost_functions: quadratic_cost, quadratic_cost_grad, cross_entropy and
 cross_entropy_grad."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # (n, d_out): one sample, one output, tall and wide batches. No empty batch: a cost averaged over
 # zero samples is 0 / 0, not a meaningful number, and neither is its gradient.
@@ -10,7 +10,6 @@ SHAPES = [(1, 1), (1, 4), (6, 1), (5, 3), (20, 2), (3, 7)]
 # Every cross-entropy case runs with strict floating point: clipped inputs never need a log(0)
 # or a division by zero, so a warning there means clipping is missing or incomplete.
 STRICT = dict(strict_fp=True)
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _visible_mismatch(A, Y):

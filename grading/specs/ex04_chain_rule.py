@@ -1,6 +1,6 @@
 """Hidden checks for ex04_chain_rule: numerical_gradient and neuron_grad."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # numerical_gradient is compared with the reference, which uses the very same formula at the same
 # points. A correct answer may still evaluate f at a point one ulp away (x[idx] - h computed as
@@ -20,7 +20,6 @@ GRAD_TOL = dict(rtol=1e-8, atol=1e-8)
 # relative (h^2 truncation plus eps / h round-off), so rtol = 1e-12 tells the two apart. Measured:
 # the alternatives below use at most 2 % of this tolerance, the numerical estimate 500 times it.
 NEURON_TOL = dict(rtol=1e-12, atol=1e-14)
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _sigmoid(z):

@@ -1,12 +1,11 @@
 """Hidden checks for ex05_two_layer: two_layer_weight_changes."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # (d inputs, n_h hidden units): one of each size 1 edge, square cases (where an elementwise
 # product x * delta_h runs silently), and cases with d != n_h (where a transpose shows).
 SHAPES = [(3, 2), (1, 1), (1, 4), (4, 1), (2, 2), (5, 5), (6, 3), (3, 7), (10, 8)]
 LEARNING_RATES = [0.5, 0.1, 2.0, 0.05, 1.0, 0.3, 0.8, 0.01, 1.5]
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def two_layer_weight_changes_cases(rng):

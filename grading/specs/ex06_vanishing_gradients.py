@@ -1,6 +1,6 @@
 """Hidden checks for ex06_vanishing_gradients: chain_deltas and chain_weight_grads."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # In long chains with small weights the first error terms are many orders of magnitude below
 # the default ATOL of 1e-12 (down to about 1e-17 here), and getting those tiny numbers right
@@ -12,7 +12,6 @@ from grading.core import Case, Mistake, Spec, np
 # rounds to 0 while other correct formulas give about 1e-20.
 RELATIVE = 1e-300
 Z_LIMIT = 12.0
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def _max_abs_z(x, w, b):

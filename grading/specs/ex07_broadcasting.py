@@ -1,14 +1,13 @@
 """Hidden checks for ex07_broadcasting: outer_weight_change, batch_weight_grad, batch_bias_grad,
 standardize."""
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # (d_in, d_out): several with d_in == d_out, where a transposed or elementwise answer runs.
 OUTER_SHAPES = [(3, 2), (1, 1), (4, 4), (5, 1), (1, 6), (7, 3), (2, 2), (2, 5)]
 # (n, d_in, d_out): n = 1, d = 1, square cases, and n equal to d_in (where / d_in looks right).
 BATCH_SHAPES = [(1, 1, 1), (1, 3, 2), (4, 3, 2), (5, 5, 5), (6, 2, 6), (3, 3, 3), (2, 7, 1),
                 (10, 4, 3), (8, 1, 8), (7, 5, 2)]
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def outer_weight_change_cases(rng):

@@ -4,7 +4,7 @@ import inspect
 import math
 
 from backprop import activations, network
-from grading.core import ATOL, RTOL, Case, Mistake, Spec, np
+from grading.core import ATOL, RTOL, VISIBLE, Case, Mistake, Spec, np
 
 # Layer sizes and batch sizes for backprop: depths 1 to 5, n = 1 several times, square layers
 # (where a missing transpose runs) and d_0 == d_1 with two hidden layers (where feeding every
@@ -18,9 +18,6 @@ def _network(rng, sizes):
     weights = [rng.normal(size=(a, b)) * (1.5 / math.sqrt(a)) for a, b in zip(sizes, sizes[1:])]
     biases = [rng.normal(scale=0.5, size=b) for b in sizes[1:]]
     return weights, biases
-
-
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 
 
 def backprop_cases(rng):

@@ -4,7 +4,7 @@ The costs ``f`` handed to grad_check are plain functions of this module: the stu
 receives a proxy that evaluates them here, on the trusted side.
 """
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # relative_error: the reference computes in float64; a correct rewrite (another order of the
 # same max and abs, Python's max, norms with ord=inf) is exact or within a few ulps, i.e. 1e-15
@@ -31,11 +31,10 @@ GC_TOL = dict(rtol=1e-6, atol=1e-8)
 # relative errors returned may differ by about that much. atol = 5e-4 is ten times it; a forward
 # difference at these steps is off by more than 1e-3 (checked on these cases).
 GC_TOL32 = dict(rtol=1e-2, atol=5e-4)
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
-
 
 # ---------------------------------------------------------------------------------------
 # relative_error
+
 
 def relative_error_cases(rng):
     for shape in [(3,), (2, 3), (2, 2, 2), (5, 1)]:

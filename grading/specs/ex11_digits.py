@@ -6,7 +6,7 @@ floating point (overflow, invalid values and division by zero are errors): a sof
 row maximum subtracted, or a log of an underflowed probability, fails there with a clear message.
 """
 
-from grading.core import Case, Mistake, Spec, np
+from grading.core import VISIBLE, Case, Mistake, Spec, np
 
 # Tolerances: the default rtol = 1e-9, atol = 1e-12 of grading.core. The computations are a
 # max, k <= 12 exponentials, a sum and a log per row: a correct rewrite (another shift, logaddexp,
@@ -19,7 +19,6 @@ from grading.core import Case, Mistake, Spec, np
 # and wide ones, the digits' ten classes.
 SHAPES = [(1, 2), (1, 5), (3, 3), (4, 4), (6, 10), (10, 10), (5, 2), (2, 7), (12, 3)]
 STRICT = dict(strict_fp=True)
-VISIBLE = "an input of the visible tests"  # the label of the cases the test cells also try
 # The visible tests' two rows: probabilities (1/6, 2/6, 3/6) and (3/5, 1/5, 1/5).
 VISIBLE_Z = np.array([[0.0, np.log(2), np.log(3)], [np.log(3), 0.0, 0.0]])
 VISIBLE_LABELS = np.array([2, 0])
